@@ -1,0 +1,1 @@
+//! (module init: being written)

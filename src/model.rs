@@ -1,0 +1,356 @@
+//! The register as data: what the workbook (協定台帳) says, typed and located.
+//!
+//! The reader (`register`) builds these values; the rules, the document builders and the
+//! reports read them. Every row remembers its sheet row so a finding can name its cell.
+
+use crate::date::Date;
+use serde::Serialize;
+use std::fmt;
+
+/// The sheets of the register, by their fixed names (`../shared/spec/input-workbook.md`).
+pub mod sheet {
+    pub const SETTINGS: &str = "設定";
+    pub const AGREEMENTS: &str = "協定";
+    pub const REQUIREMENTS: &str = "要件確認";
+    pub const FIELDS: &str = "連携事項";
+    pub const PROJECTS: &str = "連携事業";
+    pub const MEMO: &str = "申し合わせ";
+    pub const PUBLICITY: &str = "周知協力";
+    pub const CONTACTS: &str = "担当窓口";
+    pub const RESULTS: &str = "実績";
+
+    /// Every sheet of the contract with its headers, in the order `init` writes them.
+    /// `設定` is optional (defaults built in); every other sheet and column is required.
+    pub const COLUMNS: &[(&str, &[&str])] = &[
+        (SETTINGS, &["項目", "値"]),
+        (
+            AGREEMENTS,
+            &[
+                "協定番号", "企業等名", "企業等所在地", "代表者役職", "代表者氏名", "担当者名",
+                "担当者電話", "担当者メール", "申出日", "申出目的", "申出その他", "目的", "締結日",
+                "有効期間開始日", "有効期間満了日", "押印方式", "解除日", "解除理由",
+                "協定締結後の改正日", "申し合わせ日", "申し合わせ改訂日",
+            ],
+        ),
+        (
+            REQUIREMENTS,
+            &[
+                "協定番号", "確認日", "確認者", "3(1)意欲", "3(3)継続的対話", "3(4)①破産者等",
+                "3(4)②更生再生手続", "3(4)③暴力団関与", "3(4)④暴力団援助", "3(4)⑤公租公課滞納",
+                "3(4)⑥入札資格取消", "3(4)⑦指名停止", "3(4)⑧その他不適当",
+            ],
+        ),
+        (FIELDS, &["協定番号", "分野", "協定書表記"]),
+        (
+            PROJECTS,
+            &[
+                "協定番号", "番号", "連携事項", "事業内容", "評価", "コメント", "担当部", "担当課",
+                "担当者連絡先", "市の費用負担", "禁止事業確認",
+            ],
+        ),
+        (MEMO, &["協定番号", "連携事項", "連携事業", "担当課"]),
+        (PUBLICITY, &["協定番号", "連携事業", "部数", "備考"]),
+        (CONTACTS, &["協定番号", "当事者", "部署", "担当者", "電話", "メール"]),
+        (
+            RESULTS,
+            &[
+                "協定番号", "報告番号", "連携事項", "事業名", "開始日", "終了日", "実施場所",
+                "事業内容", "参加者数", "成果", "課題・今後の予定", "担当部", "担当課", "担当者",
+                "報告日", "市の費用負担額",
+            ],
+        ),
+    ];
+
+    /// The settings keys of `設定`, in order.
+    pub const SETTINGS_KEYS: &[&str] = &[
+        "市名", "市所在地", "市長職名", "市長氏名", "所管部課", "所管係", "所管電話", "所管メール",
+    ];
+}
+
+/// A cell of the register: sheet name, 1-based row and 0-based column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CellRef {
+    pub sheet: &'static str,
+    /// 1-based row number as Excel shows it.
+    pub row: u32,
+    /// 0-based column index (0 = A).
+    pub col: u32,
+}
+
+impl CellRef {
+    pub fn new(sheet: &'static str, row: u32, col: u32) -> Self {
+        CellRef { sheet, row, col }
+    }
+    /// Column letters as Excel shows them (0 → A, 25 → Z, 26 → AA).
+    pub fn col_letters(col: u32) -> String {
+        let mut n = col + 1;
+        let mut s = Vec::new();
+        while n > 0 {
+            let r = ((n - 1) % 26) as u8;
+            s.push(b'A' + r);
+            n = (n - 1) / 26;
+        }
+        s.reverse();
+        String::from_utf8(s).expect("ASCII")
+    }
+}
+
+impl fmt::Display for CellRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}!{}{}", self.sheet, Self::col_letters(self.col), self.row)
+    }
+}
+
+/// A value read from a cell, with the cell it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located<T> {
+    pub value: T,
+    pub cell: CellRef,
+}
+
+/// A text cell: the text as the user typed it (trimmed, control characters removed).
+pub type Text = Located<String>;
+
+/// Settings (`設定`): the city's side of every document. Defaults are built in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Settings {
+    pub city_name: String,        // 市名
+    pub city_address: String,     // 市所在地
+    pub mayor_title: String,      // 市長職名
+    pub mayor_name: String,       // 市長氏名 (may be empty)
+    pub office: String,           // 所管部課
+    pub office_section: String,   // 所管係
+    pub office_phone: String,     // 所管電話
+    pub office_email: String,     // 所管メール
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            city_name: "伊勢崎市".into(),
+            city_address: "群馬県伊勢崎市今泉町二丁目410番地".into(),
+            mayor_title: "市長".into(),
+            mayor_name: String::new(),
+            office: "市長戦略部戦略推進課".into(),
+            office_section: "戦略係".into(),
+            office_phone: "0270-27-6281".into(),
+            office_email: "senryaku@city.isesaki.lg.jp".into(),
+        }
+    }
+}
+
+/// 押印方式: how the parties sign (closing sentence of the 協定書).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub enum SealStyle {
+    #[default]
+    署名捺印,
+    記名押印,
+}
+
+/// One row of `協定`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agreement {
+    pub row: u32,
+    pub id: Text,                         // 協定番号 (as typed; compare with `id_key`)
+    pub company: Text,                    // 企業等名
+    pub address: Option<Text>,            // 企業等所在地
+    pub rep_title: Option<Text>,          // 代表者役職
+    pub rep_name: Option<Text>,           // 代表者氏名
+    pub contact_name: Option<Text>,       // 担当者名
+    pub contact_phone: Option<Text>,      // 担当者電話
+    pub contact_email: Option<Text>,      // 担当者メール
+    pub applied_on: Option<Located<Date>>, // 申出日
+    pub apply_purpose: Option<Text>,      // 申出目的
+    pub apply_other: Option<Text>,        // 申出その他
+    pub purpose: Option<Text>,            // 目的
+    pub signed_on: Option<Located<Date>>, // 締結日
+    pub starts_on: Option<Located<Date>>, // 有効期間開始日
+    pub ends_on: Option<Located<Date>>,   // 有効期間満了日
+    pub seal: SealStyle,                  // 押印方式
+    pub terminated_on: Option<Located<Date>>, // 解除日
+    pub termination_reason: Option<Text>, // 解除理由
+    pub amended_on: Option<Located<Date>>, // 協定締結後の改正日
+    pub memo_on: Option<Located<Date>>,   // 申し合わせ日
+    pub memo_revised_on: Option<Located<Date>>, // 申し合わせ改訂日
+}
+
+impl Agreement {
+    /// The ID as used for matching rows of other sheets (NFKC, trimmed).
+    pub fn key(&self) -> String {
+        crate::text::key(&self.id.value)
+    }
+}
+
+/// はい / いいえ, or blank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum YesNo {
+    はい,
+    いいえ,
+}
+
+/// 該当しない / 該当する.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Applies {
+    該当しない,
+    該当する,
+}
+
+/// One row of `要件確認` (guideline 3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    pub row: u32,
+    pub agreement: Text,                   // 協定番号
+    pub checked_on: Option<Located<Date>>, // 確認日
+    pub checked_by: Option<Text>,          // 確認者
+    pub willing: Option<Located<YesNo>>,   // 3(1)意欲
+    pub dialogue: Option<Located<YesNo>>,  // 3(3)継続的対話
+    /// 3(4)①–⑧, in order; `None` when blank.
+    pub disqualifications: [Option<Located<Applies>>; 8],
+}
+
+/// One of the profile's fields (分野), by its index in the profile (0 = ①).
+pub type FieldId = usize;
+
+/// One row of `連携事項`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldRow {
+    pub row: u32,
+    pub agreement: Text,
+    pub field: Located<FieldId>, // 分野
+    pub wording: Option<Text>,   // 協定書表記
+}
+
+/// ○ × △.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Evaluation {
+    #[serde(rename = "○")]
+    Feasible,
+    #[serde(rename = "×")]
+    Infeasible,
+    #[serde(rename = "△")]
+    Adjust,
+}
+
+impl Evaluation {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Evaluation::Feasible => "○",
+            Evaluation::Infeasible => "×",
+            Evaluation::Adjust => "△",
+        }
+    }
+}
+
+/// 禁止事業確認: `該当なし`, or the numbers ①–⑨ of guideline 3(5) that apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProhibitedCheck {
+    None,
+    /// 1-based numbers of the prohibited categories that apply (1 = ①).
+    Applies(Vec<u8>),
+}
+
+/// One row of `連携事業` (the 連携事業提案書).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Project {
+    pub row: u32,
+    pub agreement: Text,
+    pub number: Option<Located<u32>>,          // 番号
+    pub field: Option<Located<FieldId>>,       // 連携事項
+    pub content: Option<Text>,                 // 事業内容
+    pub evaluation: Option<Located<Evaluation>>, // 評価
+    pub comment: Option<Text>,                 // コメント
+    pub department: Option<Text>,              // 担当部
+    pub division: Option<Text>,                // 担当課
+    pub contact: Option<Text>,                 // 担当者連絡先
+    /// 市の費用負担: `true` = あり. Blank = なし.
+    pub city_pays: Located<bool>,
+    pub prohibited: Option<Located<ProhibitedCheck>>, // 禁止事業確認
+}
+
+/// One row of `申し合わせ` (memorandum table 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemoRow {
+    pub row: u32,
+    pub agreement: Text,
+    pub field: Option<Text>,      // 連携事項 (free text)
+    pub project: Option<Text>,    // 連携事業
+    pub division: Option<Text>,   // 担当課
+}
+
+/// One row of `周知協力` (memorandum table 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Publicity {
+    pub row: u32,
+    pub agreement: Text,
+    pub project: Option<Text>,       // 連携事業
+    pub copies: Option<Located<u32>>, // 部数
+    pub note: Option<Text>,          // 備考
+}
+
+/// 市 / 企業等.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Party {
+    市,
+    企業等,
+}
+
+/// One row of `担当窓口` (memorandum section 4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub row: u32,
+    pub agreement: Text,
+    pub party: Located<Party>,     // 当事者
+    pub office: Option<Text>,      // 部署
+    pub person: Option<Text>,      // 担当者
+    pub phone: Option<Text>,       // 電話
+    pub email: Option<Text>,       // メール
+}
+
+/// One row of `実績` (guideline 6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub row: u32,
+    pub agreement: Text,
+    pub number: Text,                        // 報告番号
+    pub field: Option<Located<FieldId>>,     // 連携事項
+    pub name: Option<Text>,                  // 事業名
+    pub starts_on: Option<Located<Date>>,    // 開始日
+    pub ends_on: Option<Located<Date>>,      // 終了日
+    pub place: Option<Text>,                 // 実施場所
+    pub content: Option<Text>,               // 事業内容
+    pub participants: Option<Located<u64>>,  // 参加者数
+    pub outcome: Option<Text>,               // 成果
+    pub next_steps: Option<Text>,            // 課題・今後の予定
+    pub department: Option<Text>,            // 担当部
+    pub division: Option<Text>,              // 担当課
+    pub person: Option<Text>,                // 担当者
+    pub reported_on: Option<Located<Date>>,  // 報告日
+    pub city_cost: Option<Located<u64>>,     // 市の費用負担額 (yen)
+}
+
+/// The whole register, rows in sheet order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Register {
+    pub settings: Settings,
+    pub agreements: Vec<Agreement>,
+    pub requirements: Vec<Requirement>,
+    pub fields: Vec<FieldRow>,
+    pub projects: Vec<Project>,
+    pub memo: Vec<MemoRow>,
+    pub publicity: Vec<Publicity>,
+    pub contacts: Vec<Contact>,
+    pub reports: Vec<Report>,
+}
+
+impl Register {
+    /// Rows of a sheet that belong to an agreement (matched by `text::key`).
+    pub fn rows_of<'a, T>(
+        rows: &'a [T],
+        agreement: &'a Agreement,
+        id: impl Fn(&T) -> &Text + 'a,
+    ) -> impl Iterator<Item = &'a T> + 'a {
+        let key = agreement.key();
+        rows.iter()
+            .filter(move |r| crate::text::key(&id(r).value) == key)
+    }
+}

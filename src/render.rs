@@ -1,0 +1,1 @@
+//! (module render: being written)

@@ -1,0 +1,1 @@
+//! (module rules: being written)

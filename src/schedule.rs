@@ -1,0 +1,1 @@
+//! (module schedule: being written)

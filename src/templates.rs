@@ -1,0 +1,1 @@
+//! (module templates: being written)

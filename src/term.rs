@@ -1,0 +1,1 @@
+//! (module term: being written)

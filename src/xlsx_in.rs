@@ -1,0 +1,1 @@
+//! (module xlsx_in: being written)
