@@ -25,3 +25,4 @@ pub mod templates;
 pub mod term;
 pub mod xlsx_in;
 pub mod xlsx_out;
+pub mod pipeline;

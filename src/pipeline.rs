@@ -1,0 +1,457 @@
+//! The render pipeline: register → rules → documents (IR) → DOCX/PDF bytes → output folder.
+//!
+//! Agreements are rendered in parallel on a bounded pool of threads (the PDF writer, its fonts
+//! and the templates are shared); the files of each agreement are handed to one writer thread
+//! as soon as they are ready, so memory stays flat on long batches.
+
+use crate::assets::Assets;
+use crate::date::Date;
+use crate::docs::{self, Options as DocOptions};
+use crate::error::{Error, Result};
+use crate::finding::{Finding, Severity};
+use crate::ir::{DocKind, Document};
+use crate::model::{Agreement, CellRef, Register, Text};
+use crate::pdf::Pdf;
+use crate::profile::Profile;
+use crate::render::{self, Outcome, Planned};
+use crate::templates::Templates;
+use crate::text;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+/// The output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Format {
+    Docx,
+    Pdf,
+}
+
+impl Format {
+    pub fn ext(self) -> &'static str {
+        match self {
+            Format::Docx => "docx",
+            Format::Pdf => "pdf",
+        }
+    }
+}
+
+/// What to render and where.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The output folder (`出力/` by default in the CLI).
+    pub out: PathBuf,
+    /// Only these agreements (協定番号; empty = all).
+    pub agreements: Vec<String>,
+    /// Only these kinds (empty = all).
+    pub kinds: Vec<DocKind>,
+    /// The formats to write.
+    pub formats: Vec<Format>,
+    /// Drafts: titles marked 案, register data highlighted, rendered even with errors.
+    pub draft: bool,
+    /// The reference date for the rules (today in the CLI).
+    pub as_of: Date,
+    /// A folder whose templates replace the built-in ones.
+    pub templates: Option<PathBuf>,
+    /// Extra font folders.
+    pub font_dirs: Vec<PathBuf>,
+    /// Worker threads (0 = the number of cores).
+    pub jobs: usize,
+}
+
+/// What a run did.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// Every finding of the selected agreements (and the register-wide ones).
+    pub findings: Vec<Finding>,
+    /// Files written or left unchanged, relative to the output folder.
+    pub files: Vec<(String, Outcome)>,
+    /// Agreements that got no files because of errors.
+    pub skipped: Vec<String>,
+    /// Warnings of the writers (typst).
+    pub warnings: Vec<String>,
+}
+
+/// The shared, read-only state of a run: loaded once, used by every worker.
+pub struct Engine {
+    pub templates: Templates,
+    pub pdf: Pdf,
+}
+
+impl Engine {
+    pub fn new(templates_dir: Option<&Path>, font_dirs: &[PathBuf]) -> Result<Engine> {
+        let assets = Assets::new(templates_dir);
+        Ok(Engine {
+            templates: Templates::new(&assets)?,
+            pdf: Pdf::new(&assets, font_dirs)?,
+        })
+    }
+}
+
+/// Read, check and render a register. The register's bytes are hashed for the manifest.
+pub fn run(register_path: &Path, profile: &Profile, opts: &Options) -> Result<Summary> {
+    let input = std::fs::read(register_path).map_err(|e| Error::io(register_path, e))?;
+    let (reg, mut findings) = crate::register::read(register_path, profile)?;
+    findings.extend(crate::rules::check(&reg, profile, opts.as_of));
+    let engine = Engine::new(opts.templates.as_deref(), &opts.font_dirs)?;
+    render_register(&engine, &reg, findings, &input, profile, opts)
+}
+
+/// The agreements selected by the options, in sheet order. Unknown IDs are an error.
+fn select<'a>(reg: &'a Register, only: &[String]) -> Result<Vec<&'a Agreement>> {
+    if only.is_empty() {
+        return Ok(reg.agreements.iter().collect());
+    }
+    let keys: Vec<String> = only.iter().map(|s| text::key(s)).collect();
+    if let Some(missing) = keys
+        .iter()
+        .zip(only)
+        .find(|(k, _)| !reg.agreements.iter().any(|a| &a.key() == *k))
+    {
+        return Err(Error::Structure(vec![Finding::new(
+            Severity::Error,
+            "入力",
+            Some(missing.1),
+            None,
+            format!(
+                "協定番号「{}」は台帳の「協定」シートにありません",
+                missing.1
+            ),
+            "協定番号を確認してください（全角・半角の違いは区別しません）",
+        )]));
+    }
+    Ok(reg
+        .agreements
+        .iter()
+        .filter(|a| keys.contains(&a.key()))
+        .collect())
+}
+
+/// Render already-read register data. `findings` are every finding of the register.
+pub fn render_register(
+    engine: &Engine,
+    reg: &Register,
+    findings: Vec<Finding>,
+    input: &[u8],
+    profile: &Profile,
+    opts: &Options,
+) -> Result<Summary> {
+    let selected = select(reg, &opts.agreements)?;
+    let keys: Vec<String> = selected.iter().map(|a| a.key()).collect();
+    let mut summary = Summary {
+        findings: findings
+            .into_iter()
+            .filter(|f| {
+                f.agreement
+                    .as_deref()
+                    .is_none_or(|a| keys.contains(&text::key(a)))
+            })
+            .collect(),
+        ..Summary::default()
+    };
+    let register_wide_error = summary
+        .findings
+        .iter()
+        .any(|f| f.agreement.is_none() && f.severity == Severity::Error);
+
+    let jobs = if opts.jobs == 0 {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    } else {
+        opts.jobs
+    };
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = mpsc::sync_channel::<(usize, Result<AgreementOutput>)>(jobs * 2);
+    let mut results: Vec<Option<AgreementOutput>> = (0..selected.len()).map(|_| None).collect();
+    let mut first_error: Option<Error> = None;
+    let mut manifest_files: Vec<render::ManifestFile> = Vec::new();
+
+    std::thread::scope(|s| {
+        for _ in 0..jobs.min(selected.len()).max(1) {
+            let tx = tx.clone();
+            let next = &next;
+            let selected = &selected;
+            let summary_findings = &summary.findings;
+            s.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(a) = selected.get(i) else { break };
+                    let has_errors = register_wide_error
+                        || summary_findings.iter().any(|f| {
+                            f.severity == Severity::Error
+                                && f.agreement
+                                    .as_deref()
+                                    .is_some_and(|x| text::key(x) == a.key())
+                        });
+                    let out = if has_errors && !opts.draft {
+                        Ok(AgreementOutput::Skipped)
+                    } else {
+                        render_agreement(engine, reg, a, profile, opts)
+                    };
+                    if tx.send((i, out)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        // The writer: commits each agreement's files as they arrive.
+        for (i, out) in rx {
+            match out {
+                Ok(AgreementOutput::Files { plans, warnings }) => {
+                    if first_error.is_none() {
+                        for p in &plans {
+                            match render::commit_one(&opts.out, p) {
+                                Ok(o) => {
+                                    manifest_files.push(render::ManifestFile {
+                                        path: rel_string(&p.rel),
+                                        sha256: render::sha256_hex(&p.bytes),
+                                    });
+                                    summary.files.push((rel_string(&p.rel), o));
+                                }
+                                Err(e) => {
+                                    first_error = Some(e);
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    summary.warnings.extend(warnings);
+                    results[i] = Some(AgreementOutput::Done);
+                }
+                Ok(other) => results[i] = Some(other),
+                Err(e) => {
+                    if first_error.is_none() {
+                        first_error = Some(e);
+                    }
+                }
+            }
+        }
+    });
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    for (a, r) in selected.iter().zip(&results) {
+        match r {
+            Some(AgreementOutput::Skipped) => summary.skipped.push(a.id.value.clone()),
+            Some(AgreementOutput::Glyph(f)) => {
+                summary.findings.push(f.clone());
+                summary.skipped.push(a.id.value.clone());
+            }
+            _ => {}
+        }
+    }
+    summary.files.sort_by(|a, b| a.0.cmp(&b.0));
+    let manifest = render::Manifest::new(input, &profile.name, manifest_files);
+    let plan = Planned {
+        rel: PathBuf::from("manifest.json"),
+        bytes: manifest.to_bytes(),
+    };
+    let outcome = render::commit_one(&opts.out, &plan)?;
+    summary.files.push(("manifest.json".into(), outcome));
+    Ok(summary)
+}
+
+enum AgreementOutput {
+    Files {
+        plans: Vec<Planned>,
+        warnings: Vec<String>,
+    },
+    Skipped,
+    Glyph(Finding),
+    Done,
+}
+
+fn rel_string(p: &Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
+}
+
+/// Every document and format of one agreement, as planned files.
+fn render_agreement(
+    engine: &Engine,
+    reg: &Register,
+    a: &Agreement,
+    profile: &Profile,
+    opts: &Options,
+) -> Result<AgreementOutput> {
+    let docs = docs::build_all(
+        &engine.templates,
+        reg,
+        a,
+        profile,
+        &DocOptions { draft: opts.draft },
+    )?;
+    let dir = PathBuf::from(render::sanitize_component(&a.id.value));
+    let created = a
+        .signed_on
+        .as_ref()
+        .or(a.applied_on.as_ref())
+        .map(|d| d.value)
+        .unwrap_or(profile.effective);
+    let mut plans = Vec::new();
+    let mut warnings = Vec::new();
+    for (stem, doc) in docs
+        .iter()
+        .filter(|(_, d)| opts.kinds.is_empty() || opts.kinds.contains(&d.kind))
+    {
+        if let Some(f) = missing_glyph(engine, reg, a, doc) {
+            return Ok(AgreementOutput::Glyph(f));
+        }
+        let name = render::sanitize_component(stem);
+        for &format in &opts.formats {
+            let bytes = match format {
+                Format::Docx => crate::docx::write(doc)?,
+                Format::Pdf => {
+                    let out = engine.pdf.write(doc, created)?;
+                    warnings.extend(
+                        out.warnings
+                            .into_iter()
+                            .map(|w| format!("{}/{name}.pdf: {w}", a.id.value)),
+                    );
+                    out.bytes
+                }
+            };
+            plans.push(Planned {
+                rel: dir.join(format!("{name}.{}", format.ext())),
+                bytes,
+            });
+        }
+    }
+    Ok(AgreementOutput::Files { plans, warnings })
+}
+
+/// A character of the register's data that no loaded font can show, as an error finding
+/// naming the cell it came from.
+fn missing_glyph(
+    engine: &Engine,
+    reg: &Register,
+    a: &Agreement,
+    doc: &Document,
+) -> Option<Finding> {
+    let mut seen = std::collections::BTreeSet::new();
+    for line in doc_var_text(doc) {
+        for c in line.chars() {
+            if c.is_whitespace() || !seen.insert(c) || engine.pdf.covers(c) {
+                continue;
+            }
+            let cell = agreement_texts(reg, a)
+                .into_iter()
+                .find(|t| t.value.contains(c))
+                .map(|t| t.cell);
+            return Some(glyph_finding(a, cell, c));
+        }
+    }
+    None
+}
+
+fn glyph_finding(a: &Agreement, cell: Option<CellRef>, c: char) -> Finding {
+    Finding::new(
+        Severity::Error,
+        "入力",
+        Some(&a.id.value),
+        cell,
+        format!(
+            "「{c}」(U+{:04X}) を表示できるフォントがありません。このままでは空白の四角になります",
+            c as u32
+        ),
+        "--font-dir でこの文字を含むフォント（例: IPAmj明朝 /usr/share/fonts/truetype/ipamj）のフォルダを指定するか、常用の字体に直してください",
+    )
+}
+
+/// The text of every variable span of a document.
+fn doc_var_text(doc: &Document) -> Vec<String> {
+    let json = serde_json::to_value(&doc.blocks).unwrap_or_default();
+    let mut out = Vec::new();
+    collect_var(&json, &mut out);
+    out
+}
+
+fn collect_var(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            if m.get("var").and_then(|b| b.as_bool()) == Some(true) {
+                if let Some(t) = m.get("text").and_then(|t| t.as_str()) {
+                    out.push(t.to_string());
+                }
+            }
+            m.values().for_each(|x| collect_var(x, out));
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| collect_var(x, out)),
+        _ => {}
+    }
+}
+
+/// Every text cell of the register that belongs to an agreement.
+fn agreement_texts<'a>(reg: &'a Register, a: &'a Agreement) -> Vec<&'a Text> {
+    let mut v: Vec<&Text> = vec![&a.id, &a.company];
+    v.extend(
+        [
+            &a.address,
+            &a.rep_title,
+            &a.rep_name,
+            &a.contact_name,
+            &a.contact_phone,
+            &a.contact_email,
+            &a.apply_purpose,
+            &a.apply_other,
+            &a.purpose,
+            &a.termination_reason,
+        ]
+        .into_iter()
+        .flatten(),
+    );
+    for f in Register::rows_of(&reg.fields, a, |r| &r.agreement) {
+        v.extend(f.wording.iter());
+    }
+    for p in Register::rows_of(&reg.projects, a, |r| &r.agreement) {
+        v.extend(
+            [
+                &p.content,
+                &p.comment,
+                &p.department,
+                &p.division,
+                &p.contact,
+            ]
+            .into_iter()
+            .flatten(),
+        );
+    }
+    for m in Register::rows_of(&reg.memo, a, |r| &r.agreement) {
+        v.extend([&m.field, &m.project, &m.division].into_iter().flatten());
+    }
+    for p in Register::rows_of(&reg.publicity, a, |r| &r.agreement) {
+        v.extend([&p.project, &p.note].into_iter().flatten());
+    }
+    for c in Register::rows_of(&reg.contacts, a, |r| &r.agreement) {
+        v.extend(
+            [&c.office, &c.person, &c.phone, &c.email]
+                .into_iter()
+                .flatten(),
+        );
+    }
+    for r in Register::rows_of(&reg.reports, a, |r| &r.agreement) {
+        v.push(&r.number);
+        v.extend(
+            [
+                &r.name,
+                &r.place,
+                &r.content,
+                &r.outcome,
+                &r.next_steps,
+                &r.department,
+                &r.division,
+                &r.person,
+            ]
+            .into_iter()
+            .flatten(),
+        );
+    }
+    v.extend(settings_texts(reg));
+    v
+}
+
+/// Settings have no cells in the model; a glyph missing there has no cell to name.
+fn settings_texts(_reg: &Register) -> Vec<&Text> {
+    Vec::new()
+}
