@@ -263,6 +263,15 @@ fn check(
     let (reg, mut findings) = kyotei::register::read(path, profile)
         .with_context(|| format!("{} を読み込めませんでした", path.display()))?;
     findings.extend(kyotei::rules::check(&reg, profile, as_of));
+    // Group by agreement in sheet order (register-wide findings first), keeping each
+    // agreement's findings in the order they were found.
+    let order: Vec<String> = reg.agreements.iter().map(|a| a.key()).collect();
+    findings.sort_by_key(|f| {
+        f.agreement.as_ref().map(|a| {
+            let k = kyotei::text::key(a);
+            order.iter().position(|o| *o == k).unwrap_or(order.len())
+        })
+    });
     if !only.is_empty() {
         let keys: Vec<String> = only.iter().map(|s| kyotei::text::key(s)).collect();
         findings.retain(|f| match &f.agreement {

@@ -355,10 +355,10 @@ fn project_blank(p: &Project, column: &str) -> CellRef {
 // Wording helpers
 // ---------------------------------------------------------------------------------------
 
-/// `①子ども・子育て支援に関すること。`
+/// `①「子ども・子育て支援に関すること」` (the closing 。 dropped so it reads inside a sentence).
 fn field_label(profile: &Profile, f: FieldId) -> String {
     match profile.fields.get(f) {
-        Some(name) => format!("{}{}", circled(f + 1), name),
+        Some(name) => format!("{}「{}」", circled(f + 1), name.trim_end_matches('。')),
         None => circled(f + 1),
     }
 }

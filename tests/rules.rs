@@ -309,11 +309,11 @@ fn three_fields_with_projects_are_needed() {
     assert!(f.message.contains("3分野以上"), "{}", f.message);
     assert!(
         f.message
-            .contains("⑦防犯・防災に関すること。（×または禁止事業のみ）"),
+            .contains("⑦「防犯・防災に関すること」（×または禁止事業のみ）"),
         "{}",
         f.message
     );
-    assert!(f.message.contains("①子ども・子育て支援"), "{}", f.message);
+    assert!(f.message.contains("①「子ども・子育て支援"), "{}", f.message);
     let info = one(&fs, "3(2)", Severity::Info, "協定!A2", "個別協定");
     assert!(info.message.contains("担当課の判断"));
 
@@ -337,12 +337,12 @@ fn prohibited_projects_and_fields_without_projects_do_not_count() {
     let f = one(&fs, "3(2)", Severity::Error, "協定!A2", "2分野");
     assert!(
         f.message
-            .contains("②学校教育・生涯学習に関すること。（×または禁止事業のみ）"),
+            .contains("②「学校教育・生涯学習に関すること」（×または禁止事業のみ）"),
         "{}",
         f.message
     );
     assert!(
-        f.message.contains("⑧環境に関すること。（連携事業なし）"),
+        f.message.contains("⑧「環境に関すること」（連携事業なし）"),
         "{}",
         f.message
     );
@@ -371,7 +371,7 @@ fn the_other_field_needs_its_wording() {
     b.field("R8-001", 12, None);
     b.project("R8-001", 12, "eスポーツ大会");
     let fs = b.check();
-    one(&fs, "3(2)", Severity::Warning, "連携事項!C5", "⑬その他");
+    one(&fs, "3(2)", Severity::Warning, "連携事項!C5", "⑬「その他");
     b.reg.fields[3].wording = Some(text(
         "デジタル活用に関すること。",
         sheet::FIELDS,
@@ -540,7 +540,7 @@ fn a_project_outside_the_agreements_fields_is_an_error() {
         "入力",
         Severity::Error,
         "連携事業!C5",
-        "⑩シティプロモーションに関すること。",
+        "⑩「シティプロモーションに関すること」",
     );
 }
 
@@ -849,7 +849,7 @@ fn repeated_rows_are_reported() {
         "入力",
         Severity::Warning,
         "連携事項!B5",
-        "①子ども・子育て支援に関すること。",
+        "①「子ども・子育て支援に関すること」",
     );
     one(&fs, "入力", Severity::Warning, "協定!Q2", "締結日が空欄");
 }
