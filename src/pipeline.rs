@@ -90,11 +90,35 @@ impl Engine {
 
 /// Read, check and render a register. The register's bytes are hashed for the manifest.
 pub fn run(register_path: &Path, profile: &Profile, opts: &Options) -> Result<Summary> {
-    let input = std::fs::read(register_path).map_err(|e| Error::io(register_path, e))?;
-    let (reg, mut findings) = crate::register::read(register_path, profile)?;
+    let input = read_input(register_path)?;
+    let (reg, mut findings) =
+        crate::register::read_bytes(&input, profile).map_err(|e| match e {
+            Error::Unreadable { reason, .. } => Error::Unreadable {
+                path: register_path.to_path_buf(),
+                reason,
+            },
+            e => e,
+        })?;
     findings.extend(crate::rules::check(&reg, profile, opts.as_of));
     let engine = Engine::new(opts.templates.as_deref(), &opts.font_dirs)?;
     render_register(&engine, &reg, findings, &input, profile, opts)
+}
+
+/// The register's bytes, refusing a file larger than the reader accepts before reading it.
+fn read_input(path: &Path) -> Result<Vec<u8>> {
+    let limit = crate::xlsx_in::Limits::default().max_file_bytes;
+    let unreadable = |reason: String| Error::Unreadable {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?;
+    if meta.len() > limit {
+        return Err(unreadable(format!(
+            "ファイルが大きすぎます（{} バイト、上限 {limit} バイト）",
+            meta.len()
+        )));
+    }
+    std::fs::read(path).map_err(|e| unreadable(e.to_string()))
 }
 
 /// The agreements selected by the options, in sheet order. Unknown IDs are an error.

@@ -29,12 +29,20 @@ const RULE: &str = "入力";
 
 /// Read the register workbook at `path` (with the default [`Limits`]).
 pub fn read(path: &Path, profile: &Profile) -> Result<(Register, Vec<Finding>)> {
-    let keep = |name: &str| {
-        let k = text::key(name);
-        sheet::COLUMNS.iter().any(|(s, _)| text::key(s) == k)
-    };
-    let sheets = xlsx_in::read_filtered(path, &Limits::default(), &keep)?;
+    let sheets = xlsx_in::read_filtered(path, &Limits::default(), &is_register_sheet)?;
     from_sheets(sheets, profile)
+}
+
+/// Read a register workbook already in memory (e.g. to hash the same bytes for a manifest).
+pub fn read_bytes(bytes: &[u8], profile: &Profile) -> Result<(Register, Vec<Finding>)> {
+    let sheets = xlsx_in::read_bytes_filtered(bytes, &Limits::default(), &is_register_sheet)?;
+    from_sheets(sheets, profile)
+}
+
+/// Whether a sheet is one of the contract's (others are not read cell by cell).
+fn is_register_sheet(name: &str) -> bool {
+    let k = text::key(name);
+    sheet::COLUMNS.iter().any(|(s, _)| text::key(s) == k)
 }
 
 /// Build the register from raw sheets. `Err(Error::Structure)` when a required sheet or
