@@ -1,1 +1,468 @@
-//! (module docs: being written)
+//! The documents of one agreement: builds each document's template context from the
+//! register and renders it through `templates` into an [`ir::Document`](crate::ir::Document).
+//!
+//! Wording lives in `templates/*.j2`; this module only picks and formats the data (和暦
+//! dates, numbers, the order of fields and projects, merged rows). Every fixed sentence is
+//! the guideline's (参考資料), word for word, with these corrections of its slips:
+//!
+//! - `参 考 资 料` (a simplified 资 in the guideline's heading): not reproduced; no document
+//!   prints that heading.
+//! - `シニアプロモーションに関すること。` (記入例 of the 連携事業提案書): the field is
+//!   `シティプロモーションに関すること。` (guideline 3(2) ⑩).
+//! - `乙及び丙の業務活動における…` (申し合わせ事項 2.): there is no 丙; it reads
+//!   `乙の業務活動における…`.
+//! - `※チラシ配架及ポスター掲出については…` (申し合わせ事項 2.): `チラシ配架及びポスター掲出`.
+//!
+//! What the forms say to the person filling them in is left out of a filled document:
+//! - 申出書: `市と包括連携協定を締結する目的について記入してください。`,
+//!   `※「伊勢崎市包括連携協定に関するガイドライン」2ページの3(2)に記載している連携事項から
+//!   企業等において連携できる事項を選択して記載してください。`,
+//!   `※上記2で記載の連携事項に関する…添付してください。` and
+//!   `その他に必要な事項があれば記載してください。` are replaced by the register's data; the
+//!   form's structure stays, including `(3以上の分野に係る連携事項の実施(予定含む))`.
+//! - 連携事業提案書: `市が記入しますので、記入不要です。` is kept only while the city's columns
+//!   (評価 to 担当部署) are still empty, i.e. while the company fills the form in.
+//! - 協定書: the editor's notes `黄色の網掛け部分については、企業等との協議により決定します。`
+//!   and `場合によっては、「記名押印」` are not printed (the draft highlights the variable
+//!   parts instead, and 押印方式 chooses `「署名捺印」` or `「記名押印」`).
+//! - 申し合わせ事項: `<全庁的に共通事項がある場合（チラシの配架等の連携事業）等に活用>` and
+//!   `毎年の定例会議等で企業に確認し、全庁周知を図る。` are notes to the city's staff: omitted.
+//!
+//! The 実績報告書 is not printed in the guideline; it is designed in the style of the 申出書.
+
+use crate::date::Date;
+use crate::error::Result;
+use crate::ir::{DocKind, Document, Inline};
+use crate::model::{
+    Agreement, FieldId, Located, Party, Register, Report, SealStyle, Settings, Text,
+};
+use crate::profile::Profile;
+use crate::templates::Templates;
+use serde_json::{Map, Value, json};
+
+/// How documents are produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Options {
+    /// A draft: titles end with `（案）` and the writers highlight the register's data.
+    pub draft: bool,
+}
+
+/// Every document of an agreement, with its file stem: 申出書, 連携事業提案書, 協定書,
+/// 申し合わせ事項, then one 実績報告書_<報告番号> per row of `実績`.
+pub fn build_all(
+    t: &Templates,
+    reg: &Register,
+    agreement: &Agreement,
+    profile: &Profile,
+    opts: &Options,
+) -> Result<Vec<(String, Document)>> {
+    let mut out = vec![
+        (
+            DocKind::Application.file_stem().to_string(),
+            application(t, reg, agreement, profile, opts)?,
+        ),
+        (
+            DocKind::Proposal.file_stem().to_string(),
+            proposal(t, reg, agreement, profile, opts)?,
+        ),
+        (
+            DocKind::Agreement.file_stem().to_string(),
+            self::agreement(t, reg, agreement, profile, opts)?,
+        ),
+        (
+            DocKind::Memorandum.file_stem().to_string(),
+            memorandum(t, reg, agreement, profile, opts)?,
+        ),
+    ];
+    for r in Register::rows_of(&reg.reports, agreement, |r| &r.agreement) {
+        let stem = format!("{}_{}", DocKind::Report.file_stem(), r.number.value);
+        out.push((stem, report(t, reg, agreement, r, profile, opts)?));
+    }
+    Ok(out)
+}
+
+/// 包括連携協定締結の申出書.
+pub fn application(
+    t: &Templates,
+    reg: &Register,
+    agreement: &Agreement,
+    profile: &Profile,
+    opts: &Options,
+) -> Result<Document> {
+    let mut ctx = base(reg, agreement, opts);
+    let fields = agreement_fields(reg, agreement, profile);
+    let listed: Vec<Value> = fields
+        .iter()
+        .map(|(id, _)| field(profile, &fields, Some(*id)))
+        .collect();
+    ctx.insert("fields".into(), listed.into());
+    ctx.insert("min_fields".into(), profile.min_fields.into());
+    ctx.insert("applied_on".into(), date(&agreement.applied_on));
+    ctx.insert("contact_name".into(), text(&agreement.contact_name));
+    ctx.insert("contact_phone".into(), text(&agreement.contact_phone));
+    ctx.insert("contact_email".into(), text(&agreement.contact_email));
+    ctx.insert("apply_purpose".into(), text(&agreement.apply_purpose));
+    ctx.insert("apply_other".into(), text(&agreement.apply_other));
+    render(t, "application", DocKind::Application, ctx, reg, opts)
+}
+
+/// 連携事業提案書: one row per project in 番号 order, at least eight rows.
+pub fn proposal(
+    t: &Templates,
+    reg: &Register,
+    agreement: &Agreement,
+    profile: &Profile,
+    opts: &Options,
+) -> Result<Document> {
+    let mut ctx = base(reg, agreement, opts);
+    let fields = agreement_fields(reg, agreement, profile);
+    let mut projects: Vec<_> =
+        Register::rows_of(&reg.projects, agreement, |p| &p.agreement).collect();
+    // 番号 order; rows without a number keep their sheet order after the numbered ones.
+    projects.sort_by_key(|p| (p.number.as_ref().map_or(u32::MAX, |n| n.value), p.row));
+    let city_filled = projects.iter().any(|p| {
+        p.evaluation.is_some()
+            || [&p.comment, &p.department, &p.division, &p.contact]
+                .iter()
+                .any(|t| !is_blank(t))
+    });
+    let rows: Vec<Value> = projects
+        .iter()
+        .map(|p| {
+            json!({
+                "field": field(profile, &fields, p.field.as_ref().map(|f| f.value)),
+                "content": text(&p.content),
+                "evaluation": p.evaluation.as_ref().map(|e| e.value.symbol()),
+                "comment": text(&p.comment),
+                "department": text(&p.department),
+                "division": text(&p.division),
+                "contact": text(&p.contact),
+            })
+        })
+        .collect();
+    ctx.insert("rows".into(), rows.into());
+    ctx.insert("city_filled".into(), city_filled.into());
+    render(t, "proposal", DocKind::Proposal, ctx, reg, opts)
+}
+
+/// 包括連携協定書.
+pub fn agreement(
+    t: &Templates,
+    reg: &Register,
+    agreement: &Agreement,
+    profile: &Profile,
+    opts: &Options,
+) -> Result<Document> {
+    let mut ctx = base(reg, agreement, opts);
+    let items: Vec<Value> = agreement_fields(reg, agreement, profile)
+        .into_iter()
+        .map(|(id, w)| Value::String(w.unwrap_or_else(|| profile.fields[id].clone())))
+        .collect();
+    ctx.insert("items".into(), items.into());
+    ctx.insert("closing_item".into(), profile.closing_item.clone().into());
+    ctx.insert("purpose".into(), purpose(&agreement.purpose));
+    ctx.insert("starts_on".into(), date(&agreement.starts_on));
+    ctx.insert("ends_on".into(), date(&agreement.ends_on));
+    ctx.insert("signed_on".into(), date(&agreement.signed_on));
+    let seal = match agreement.seal {
+        SealStyle::署名捺印 => "署名捺印",
+        SealStyle::記名押印 => "記名押印",
+    };
+    ctx.insert("seal".into(), seal.into());
+    render(t, "agreement", DocKind::Agreement, ctx, reg, opts)
+}
+
+/// 連携事項の実施に関する申し合わせ事項.
+pub fn memorandum(
+    t: &Templates,
+    reg: &Register,
+    agreement: &Agreement,
+    _profile: &Profile,
+    opts: &Options,
+) -> Result<Document> {
+    let mut ctx = base(reg, agreement, opts);
+    ctx.insert("signed_on".into(), date(&agreement.signed_on));
+    ctx.insert(
+        "memo_on".into(),
+        date(
+            &agreement
+                .memo_on
+                .clone()
+                .or_else(|| agreement.signed_on.clone()),
+        ),
+    );
+    ctx.insert("revised_on".into(), date(&agreement.memo_revised_on));
+
+    // Consecutive rows with the same 連携事項 form one group (one merged cell); a blank
+    // 連携事項 continues the group above, as a merged cell looks in Excel.
+    let mut groups: Vec<(Option<String>, Vec<Value>)> = Vec::new();
+    for m in Register::rows_of(&reg.memo, agreement, |m| &m.agreement) {
+        let row = json!({"project": text(&m.project), "division": text(&m.division)});
+        let f = m
+            .field
+            .as_ref()
+            .map(|f| f.value.clone())
+            .filter(|f| !f.trim().is_empty());
+        match (groups.last_mut(), &f) {
+            (Some((Some(prev), rows)), Some(f))
+                if crate::text::key(prev) == crate::text::key(f) =>
+            {
+                rows.push(row)
+            }
+            (Some((_, rows)), None) => rows.push(row),
+            _ => groups.push((f, vec![row])),
+        }
+    }
+    let groups: Vec<Value> = groups
+        .into_iter()
+        .map(|(f, rows)| json!({"field": f, "rows": rows}))
+        .collect();
+    ctx.insert("groups".into(), groups.into());
+
+    let publicity: Vec<Value> = Register::rows_of(&reg.publicity, agreement, |p| &p.agreement)
+        .map(|p| {
+            json!({
+                "project": text(&p.project),
+                "copies": p.copies.as_ref().map(|c| grouped(u64::from(c.value))),
+                "note": text(&p.note),
+            })
+        })
+        .collect();
+    ctx.insert("publicity".into(), publicity.into());
+
+    let contacts = |party: Party| -> Vec<Value> {
+        Register::rows_of(&reg.contacts, agreement, |c| &c.agreement)
+            .filter(|c| c.party.value == party)
+            .map(|c| {
+                json!({"office": text(&c.office), "person": text(&c.person),
+                       "phone": text(&c.phone), "email": text(&c.email)})
+            })
+            .collect()
+    };
+    let city_contacts = contacts(Party::市);
+    let mut company_contacts = contacts(Party::企業等);
+    if company_contacts.is_empty()
+        && [
+            &agreement.contact_name,
+            &agreement.contact_phone,
+            &agreement.contact_email,
+        ]
+        .iter()
+        .any(|t| !is_blank(t))
+    {
+        company_contacts.push(json!({
+            "office": null,
+            "person": text(&agreement.contact_name),
+            "phone": text(&agreement.contact_phone),
+            "email": text(&agreement.contact_email),
+        }));
+    }
+    ctx.insert("city_contacts".into(), city_contacts.into());
+    ctx.insert("company_contacts".into(), company_contacts.into());
+    render(t, "memorandum", DocKind::Memorandum, ctx, reg, opts)
+}
+
+/// 包括連携協定に係る実績報告書 for one row of `実績`.
+pub fn report(
+    t: &Templates,
+    reg: &Register,
+    agreement: &Agreement,
+    report: &Report,
+    profile: &Profile,
+    opts: &Options,
+) -> Result<Document> {
+    let mut ctx = base(reg, agreement, opts);
+    let fields = agreement_fields(reg, agreement, profile);
+    ctx.insert("reported_on".into(), date(&report.reported_on));
+    ctx.insert("department".into(), text(&report.department));
+    ctx.insert("division".into(), text(&report.division));
+    ctx.insert("person".into(), text(&report.person));
+    ctx.insert(
+        "field".into(),
+        field(profile, &fields, report.field.as_ref().map(|f| f.value)),
+    );
+    ctx.insert("name".into(), text(&report.name));
+    ctx.insert("starts_on".into(), date(&report.starts_on));
+    ctx.insert("ends_on".into(), date(&report.ends_on));
+    ctx.insert("place".into(), text(&report.place));
+    ctx.insert("content".into(), text(&report.content));
+    ctx.insert(
+        "participants".into(),
+        report
+            .participants
+            .as_ref()
+            .map(|n| grouped(n.value))
+            .into(),
+    );
+    ctx.insert("outcome".into(), text(&report.outcome));
+    ctx.insert("next_steps".into(), text(&report.next_steps));
+    ctx.insert(
+        "city_cost".into(),
+        report
+            .city_cost
+            .as_ref()
+            .filter(|c| c.value > 0)
+            .map(|c| grouped(c.value))
+            .into(),
+    );
+    render(t, "report", DocKind::Report, ctx, reg, opts)
+}
+
+/// 新旧対照表 (a stub until revisions come): a heading and rows of (改正後, 改正前) text
+/// whose underlined spans are the changed parts.
+pub fn comparison(
+    t: &Templates,
+    settings: &Settings,
+    heading: &str,
+    rows: &[(Inline, Inline)],
+    opts: &Options,
+) -> Result<Document> {
+    let side = |inline: &Inline| -> Vec<Value> {
+        inline
+            .iter()
+            .map(|s| json!({"text": s.text, "underline": s.underline}))
+            .collect()
+    };
+    let rows: Vec<Value> = rows
+        .iter()
+        .map(|(new, old)| json!({"new": side(new), "old": side(old)}))
+        .collect();
+    let ctx = json!({"draft": opts.draft, "heading": heading, "rows": rows});
+    let mut doc = t.render("comparison", DocKind::Comparison, &ctx)?;
+    doc.author = settings.city_name.clone();
+    doc.draft = opts.draft;
+    Ok(doc)
+}
+
+fn render(
+    t: &Templates,
+    name: &str,
+    kind: DocKind,
+    ctx: Map<String, Value>,
+    reg: &Register,
+    opts: &Options,
+) -> Result<Document> {
+    let mut doc = t.render(name, kind, &Value::Object(ctx))?;
+    doc.author = reg.settings.city_name.clone();
+    doc.draft = opts.draft;
+    Ok(doc)
+}
+
+/// What every document may use: the city's settings and the company's particulars.
+fn base(reg: &Register, a: &Agreement, opts: &Options) -> Map<String, Value> {
+    let s = &reg.settings;
+    let ctx = json!({
+        "draft": opts.draft,
+        "city": s.city_name,
+        "city_address": s.city_address,
+        "mayor_title": s.mayor_title,
+        "mayor_name": nonempty(&s.mayor_name),
+        "office": s.office,
+        "office_section": s.office_section,
+        "office_phone": s.office_phone,
+        "office_email": s.office_email,
+        "company": a.company.value,
+        "address": text(&a.address),
+        "rep_title": text(&a.rep_title),
+        "rep_name": text(&a.rep_name),
+    });
+    match ctx {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+fn nonempty(s: &str) -> Value {
+    if s.trim().is_empty() {
+        Value::Null
+    } else {
+        Value::String(s.to_string())
+    }
+}
+
+fn is_blank(t: &Option<Text>) -> bool {
+    t.as_ref().is_none_or(|t| t.value.trim().is_empty())
+}
+
+/// A text cell: its text, or null when blank.
+fn text(t: &Option<Text>) -> Value {
+    t.as_ref().map_or(Value::Null, |t| nonempty(&t.value))
+}
+
+/// A date cell as 和暦, or null when blank.
+fn date(d: &Option<Located<Date>>) -> Value {
+    d.as_ref()
+        .map_or(Value::Null, |d| Value::String(d.value.wareki()))
+}
+
+/// 目的 fills `甲及び乙が、〇〇、〇〇、〇〇等、`; a trailing `等` or `、` typed by the user
+/// would double the form's own.
+fn purpose(t: &Option<Text>) -> Value {
+    match text(t) {
+        Value::String(s) => {
+            let mut p = s.trim_end().trim_end_matches('、');
+            if let Some(q) = p.strip_suffix('等') {
+                p = q.trim_end().trim_end_matches('、');
+            }
+            nonempty(p)
+        }
+        v => v,
+    }
+}
+
+/// Thousands separators: 12000 → `12,000`.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The agreement's fields in the guideline's order (① first), each once, with its
+/// 協定書表記 if one was given. Fields outside the profile are skipped.
+fn agreement_fields(
+    reg: &Register,
+    agreement: &Agreement,
+    profile: &Profile,
+) -> Vec<(FieldId, Option<String>)> {
+    let mut out: Vec<(FieldId, Option<String>)> = Vec::new();
+    for f in Register::rows_of(&reg.fields, agreement, |f| &f.agreement) {
+        let id = f.field.value;
+        if id >= profile.fields.len() {
+            continue;
+        }
+        let wording = text(&f.wording).as_str().map(str::to_string);
+        match out.iter_mut().find(|(i, _)| *i == id) {
+            Some((_, w)) => {
+                if w.is_none() {
+                    *w = wording;
+                }
+            }
+            None => out.push((id, wording)),
+        }
+    }
+    out.sort_by_key(|(id, _)| *id);
+    out
+}
+
+/// A field for the forms: the guideline's wording and, for the "その他" field, what it is
+/// (its 協定書表記 in this agreement). Blank when the row names no field.
+fn field(profile: &Profile, fields: &[(FieldId, Option<String>)], id: Option<FieldId>) -> Value {
+    let Some(id) = id else {
+        return json!({"name": null, "wording": null, "other": false});
+    };
+    let wording = fields
+        .iter()
+        .find(|(i, _)| *i == id)
+        .and_then(|(_, w)| w.clone());
+    json!({
+        "name": profile.fields.get(id).cloned(),
+        "wording": wording,
+        "other": id + 1 == profile.other_field,
+    })
+}
