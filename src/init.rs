@@ -1,1 +1,823 @@
-//! (module init: being written)
+//! The blank register workbook (`kyotei init`): every sheet and header of the input
+//! contract (`model::sheet::COLUMNS`), dropdowns for the closed lists, 和暦 date columns,
+//! frozen headers, widths set by hand for Japanese, an explanation sheet `説明` and one
+//! filled example agreement (`例-001`).
+//!
+//! [`register_book`] builds the same workbook around any rows; the sample register
+//! (`examples/make_sample.rs`) uses it.
+
+use crate::date::Date;
+use crate::error::{Error, Result};
+use crate::model::{Settings, sheet};
+use crate::profile::{Profile, circled};
+use crate::xlsx_out::{self, Book, CellValue, Column, Kind, ListSpec, SheetSpec, Strictness};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The explanation sheet, written first.
+pub const GUIDE_SHEET: &str = "説明";
+/// The example agreement's ID.
+pub const EXAMPLE_ID: &str = "例-001";
+
+/// Rows of one sheet, one value per header of `model::sheet::COLUMNS`.
+pub type Rows = Vec<Vec<CellValue>>;
+
+/// Header fill: required in every row.
+const REQUIRED: u32 = 0xF8CBAD;
+/// Header fill: needed to sign (the 協定書 cannot be made without it).
+const FOR_SIGNING: u32 = 0xFFE699;
+/// The last row that gets dropdowns.
+const INPUT_ROWS: u32 = 1000;
+
+/// The blank register with its example agreement.
+pub fn blank_register(profile: &Profile) -> Book {
+    register_book(profile, &example_rows(profile))
+}
+
+/// The register workbook holding `rows` (sheet name → rows in `COLUMNS` order). Sheets not
+/// named get no rows, except `設定`, which defaults to [`settings_rows`] of
+/// `Settings::default()`.
+pub fn register_book(profile: &Profile, rows: &[(&str, Rows)]) -> Book {
+    let has_example = rows.iter().any(|(n, r)| {
+        *n == sheet::AGREEMENTS
+            && r.iter()
+                .any(|row| row.first() == Some(&CellValue::text(EXAMPLE_ID)))
+    });
+    let mut sheets = vec![guide_sheet(profile, has_example)];
+    for &(name, headers) in sheet::COLUMNS {
+        let columns = headers.iter().map(|h| column(profile, name, h)).collect();
+        let mut spec = SheetSpec::new(name, columns);
+        spec.input_rows = INPUT_ROWS;
+        spec.autofilter = name != sheet::SETTINGS;
+        spec.landscape = name != sheet::SETTINGS;
+        spec.rows = match rows.iter().find(|(n, _)| *n == name) {
+            Some((_, r)) => r.clone(),
+            None if name == sheet::SETTINGS => settings_rows(&Settings::default()),
+            None => Vec::new(),
+        };
+        sheets.push(spec);
+    }
+    Book {
+        sheets,
+        title: format!("{} 包括連携協定台帳", profile.city),
+        author: profile.city.clone(),
+    }
+}
+
+/// The XLSX bytes of the blank register.
+pub fn init_bytes(profile: &Profile) -> Result<Vec<u8>> {
+    xlsx_out::write(&blank_register(profile))
+}
+
+/// Write the blank register to `path`. Refuses to overwrite ([`Error::Exists`]); writes a
+/// temporary file in the same folder and links it into place only if `path` is still free.
+pub fn write_init(path: &Path, profile: &Profile) -> Result<()> {
+    if path.symlink_metadata().is_ok() {
+        return Err(Error::Exists(path.to_path_buf()));
+    }
+    let bytes = init_bytes(profile)?;
+    write_new(path, &bytes)
+}
+
+/// Write `bytes` to a new file at `path`, atomically and never replacing an existing file.
+pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    let (tmp, mut file) = temp_file(path)?;
+    let written = file.write_all(bytes).and_then(|()| file.sync_all());
+    drop(file);
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(path, e));
+    }
+    // A hard link fails if `path` exists, so a file created meanwhile is never clobbered.
+    let result = match std::fs::hard_link(&tmp, path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(Error::Exists(path.to_path_buf()))
+        }
+        // File systems without hard links: rename, after a last check.
+        Err(_) if path.symlink_metadata().is_ok() => Err(Error::Exists(path.to_path_buf())),
+        Err(_) => {
+            return std::fs::rename(&tmp, path).map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                Error::io(path, e)
+            });
+        }
+    };
+    let _ = std::fs::remove_file(&tmp);
+    result
+}
+
+/// A new temporary file next to `path` (`.name.kyotei-N.tmp`).
+fn temp_file(path: &Path) -> Result<(PathBuf, std::fs::File)> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let pid = std::process::id();
+    let mut last = None;
+    for n in 0..100 {
+        let tmp = dir.join(format!(".{name}.kyotei-{pid}-{n}.tmp"));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(Error::io(&tmp, e)),
+        }
+    }
+    Err(Error::io(path, last.expect("at least one attempt")))
+}
+
+/// The `設定` rows: every key of `SETTINGS_KEYS` with its value.
+pub fn settings_rows(settings: &Settings) -> Rows {
+    sheet::SETTINGS_KEYS
+        .iter()
+        .map(|&k| vec![CellValue::text(k), setting_value(settings, k).into()])
+        .collect()
+}
+
+/// The value of a `設定` key.
+pub fn setting_value<'a>(s: &'a Settings, key: &str) -> &'a str {
+    match key {
+        "市名" => &s.city_name,
+        "市所在地" => &s.city_address,
+        "市長職名" => &s.mayor_title,
+        "市長氏名" => &s.mayor_name,
+        "所管部課" => &s.office,
+        "所管係" => &s.office_section,
+        "所管電話" => &s.office_phone,
+        "所管メール" => &s.office_email,
+        _ => "",
+    }
+}
+
+/// A row of `sheet` from `(header, value)` pairs, in `COLUMNS` order; headers not given
+/// are blank.
+///
+/// # Panics
+/// If the sheet or a header is not in `COLUMNS` (a programming error in literal rows).
+pub fn named_row(sheet_name: &str, cells: &[(&str, CellValue)]) -> Vec<CellValue> {
+    let headers = headers(sheet_name).unwrap_or_else(|| panic!("no sheet {sheet_name}"));
+    let mut row = vec![CellValue::Empty; headers.len()];
+    for (h, v) in cells {
+        let i = headers
+            .iter()
+            .position(|x| x == h)
+            .unwrap_or_else(|| panic!("no column {h} in {sheet_name}"));
+        row[i] = v.clone();
+    }
+    row
+}
+
+/// The headers of a sheet of the contract.
+pub fn headers(sheet_name: &str) -> Option<&'static [&'static str]> {
+    sheet::COLUMNS
+        .iter()
+        .find(|(n, _)| *n == sheet_name)
+        .map(|(_, h)| *h)
+}
+
+/// The 0-based column of a header.
+fn col_of(sheet_name: &str, header: &str) -> u16 {
+    headers(sheet_name)
+        .and_then(|h| h.iter().position(|x| *x == header))
+        .unwrap_or(0) as u16
+}
+
+const DATE_HEADERS: &[&str] = &[
+    "申出日",
+    "締結日",
+    "有効期間開始日",
+    "有効期間満了日",
+    "解除日",
+    "協定締結後の改正日",
+    "申し合わせ日",
+    "申し合わせ改訂日",
+    "確認日",
+    "開始日",
+    "終了日",
+    "報告日",
+];
+
+/// The column of a header: width, format, dropdown, note and header colour.
+fn column(profile: &Profile, sheet_name: &str, header: &str) -> Column {
+    let fields = || ListSpec::items(profile.fields.iter().cloned(), Strictness::Stop);
+    let kind = if DATE_HEADERS.contains(&header) {
+        Kind::Date
+    } else {
+        match header {
+            "番号" | "部数" | "参加者数" => Kind::Integer,
+            "市の費用負担額" => Kind::Yen,
+            _ => Kind::Text,
+        }
+    };
+    // Width: the header's display width plus room, or a hand-set width for long values.
+    let width = match (sheet_name, header) {
+        (_, "協定番号") => 11.0,
+        (sheet::SETTINGS, "項目") => 14.0,
+        (sheet::SETTINGS, "値") => 40.0,
+        (_, "企業等名") => 26.0,
+        (_, "企業等所在地") => 34.0,
+        (_, "代表者役職") => 18.0,
+        (_, "代表者氏名" | "担当者名" | "担当者") => 14.0,
+        (_, "確認者") => 20.0,
+        (_, "担当者電話" | "電話") => 15.0,
+        (_, "担当者メール" | "メール") => 28.0,
+        (_, "申出目的" | "申出その他" | "事業内容" | "コメント" | "成果" | "課題・今後の予定") => {
+            40.0
+        }
+        (_, "目的") => 30.0,
+        (_, "解除理由") => 24.0,
+        (sheet::FIELDS, "分野") | (sheet::PROJECTS | sheet::RESULTS, "連携事項") => 44.0,
+        (sheet::MEMO, "連携事項") => 34.0,
+        (sheet::MEMO | sheet::PUBLICITY, "連携事業") => 32.0,
+        (_, "協定書表記") => 30.0,
+        (_, "事業名") => 30.0,
+        (_, "実施場所") => 22.0,
+        (_, "担当部") => 16.0,
+        (_, "担当課" | "部署") => 22.0,
+        (_, "担当者連絡先") => 22.0,
+        (_, "備考") => 30.0,
+        (_, "禁止事業確認") => 14.0,
+        (_, "報告番号") => 10.0,
+        _ if kind == Kind::Date => 17.0,
+        (_, "市の費用負担額") => 18.0,
+        (_, "参加者数" | "部数") => 11.0,
+        _ => (xlsx_out::display_width(header) as f64 * 1.1 + 4.0).max(8.0),
+    };
+    let mut col = Column::new(header, width, kind);
+    if matches!(
+        header,
+        "事業内容"
+            | "コメント"
+            | "成果"
+            | "課題・今後の予定"
+            | "申出目的"
+            | "申出その他"
+            | "協定書表記"
+            | "事業名"
+            | "実施場所"
+            | "解除理由"
+            | "備考"
+    ) || (sheet_name == sheet::MEMO && header != "協定番号")
+    {
+        col = col.wrap();
+    }
+
+    // Dropdowns for closed lists.
+    let yes_no = ["はい", "いいえ"];
+    let applies = ["該当しない", "該当する"];
+    col = match (sheet_name, header) {
+        (sheet::SETTINGS, "項目") => col.open_list(sheet::SETTINGS_KEYS.iter().copied()),
+        (sheet::AGREEMENTS, "協定番号") => col,
+        (_, "協定番号") => col.with_list(ListSpec::range(
+            sheet::AGREEMENTS,
+            col_of(sheet::AGREEMENTS, "協定番号"),
+            2,
+            INPUT_ROWS,
+            Strictness::Warning,
+        )),
+        (_, "押印方式") => col.list(["署名捺印", "記名押印"]),
+        (_, "3(1)意欲" | "3(3)継続的対話") => col.list(yes_no),
+        (_, h) if h.starts_with("3(4)") => col.list(applies),
+        (sheet::FIELDS, "分野") | (sheet::PROJECTS | sheet::RESULTS, "連携事項") => {
+            col.with_list(fields())
+        }
+        (_, "評価") => col.list(["○", "×", "△"]),
+        (_, "市の費用負担") => col.list(["なし", "あり"]),
+        (_, "禁止事業確認") => col.open_list(
+            std::iter::once("該当なし".to_string())
+                .chain((1..=profile.prohibited.len()).map(circled)),
+        ),
+        (_, "当事者") => col.list(["市", "企業等"]),
+        (sheet::PUBLICITY, "連携事業") => col.open_list(["チラシの配架", "ポスターの掲出"]),
+        _ => col,
+    };
+
+    // Header colour: required, or needed to sign.
+    let required = matches!(
+        header,
+        "協定番号" | "企業等名" | "分野" | "報告番号" | "当事者"
+    ) || (sheet_name == sheet::SETTINGS && header == "項目");
+    let signing = sheet_name == sheet::AGREEMENTS
+        && matches!(
+            header,
+            "企業等所在地" | "代表者役職" | "代表者氏名" | "目的" | "締結日"
+        );
+    if required {
+        col = col.header_color(REQUIRED);
+    } else if signing {
+        col = col.header_color(FOR_SIGNING);
+    }
+
+    match note(profile, sheet_name, header) {
+        Some(text) => col.note(text),
+        None => col,
+    }
+}
+
+/// The note on a header cell: what to enter, in the guideline's words where it has them.
+fn note(profile: &Profile, sheet_name: &str, header: &str) -> Option<String> {
+    let numbered = |items: &[String]| {
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!("{}{}", circled(i + 1), s))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let text = match (sheet_name, header) {
+        (sheet::AGREEMENTS, "協定番号") => "協定ごとに重複しない番号（例: R8-001）。他のシートでも同じ番号で結び付けます。".into(),
+        (_, "協定番号") => "協定シートの協定番号を選ぶか入力します。".into(),
+        (_, "目的") => "協定書第1条「甲及び乙が、〇〇、〇〇、〇〇等、相互の連携強化を図る」の〇〇に入る言葉（例: 子育て支援、教育、防災）。".into(),
+        (_, "締結日") => "協定を締結した日。交渉中は空欄にします。".into(),
+        (_, "有効期間開始日") => "締結日と別の日から有効にするときだけ入力します（協定書第3条の「●年●月●日」）。".into(),
+        (_, "有効期間満了日") => "両者で協議して決めた満了日。空欄のときは開始の翌年3月31日です。".into(),
+        (_, "協定締結後の改正日") => format!(
+            "ガイドライン施行（{}）前に締結した協定を、施行後に改正した日（附則2）。",
+            profile.effective.wareki()
+        ),
+        (_, "申し合わせ日") => "申し合わせ事項の日付。空欄のときは締結日です。".into(),
+        (_, "3(1)意欲") => "ガイドライン3(1): 地域課題や行政課題の解決及び市民サービスの向上を、市と共通目標として捉え、継続的な事業を行う意欲があるか。".into(),
+        (_, "3(3)継続的対話") => "ガイドライン3(3): 市と継続的に対話し、積極的に連携事業を実施できる企業等であるか。".into(),
+        (_, h) if h.starts_with("3(4)") => {
+            let i = h.chars().nth(4).and_then(|c| (1..=20).find(|&n| circled(n).starts_with(c)))?;
+            format!("ガイドライン3(4){}: {}", circled(i), profile.disqualifications.get(i - 1)?)
+        }
+        (sheet::FIELDS, "分野") => format!("ガイドライン3(2)の分野（3以上が必要）:\n{}", numbered(&profile.fields)),
+        (sheet::FIELDS, "協定書表記") => format!(
+            "協定書第2条の書き方を変えるときに入力します。{}を選んだときは、実際の分野名を必ず書きます。",
+            circled(profile.other_field)
+        ),
+        (_, "評価") => "○＝実現可能性あり\n×＝実現不可\n△＝提案事項の調整（代替案）により実現可能性があるもの".into(),
+        (_, "市の費用負担") => "ガイドライン1(5): 原則、市が事業費を負担する事業は連携事業から除きます。".into(),
+        (_, "禁止事業確認") => format!(
+            "ガイドライン3(5)に当たらなければ「該当なし」、当たるときはその番号（例: ①）:\n{}",
+            numbered(&profile.prohibited)
+        ),
+        (sheet::MEMO, "連携事項") => "申し合わせ事項での書き方で自由に入力します。同じ値が続く行は1つのセルにまとめて印刷します。".into(),
+        (_, "当事者") => "市 または 企業等。市の行がないときは設定シートの所管部課を使います。".into(),
+        (_, "報告番号") => "協定ごとに重複しない番号（例: 1, 2, 3）。".into(),
+        _ => return None,
+    };
+    Some(text)
+}
+
+/// The `説明` sheet.
+fn guide_sheet(profile: &Profile, has_example: bool) -> SheetSpec {
+    let e = profile.effective.wareki();
+    let min = profile.min_fields;
+    let n_fields = profile.fields.len();
+    let other = circled(profile.other_field);
+    let years = profile.review_years;
+    let mut intro: Vec<(String, String)> = vec![
+        (
+            "この台帳について".into(),
+            format!(
+                "{}の包括連携協定を1つのブックで管理する台帳です。kyotei はこの台帳から、申出書・連携事業提案書・協定書・申し合わせ事項・実績報告書などを作成し、「{}」に沿っているかを確認します。",
+                profile.city, profile.name
+            ),
+        ),
+        (
+            "見出しと列".into(),
+            "各シートの1行目（見出し）の名前で列を探します。見出しの名前は変えないでください。列の並べ替えや、メモ用の列・シートの追加はかまいません。\n見出しの色: オレンジ＝必ず入力、黄色＝協定書の作成（締結）に必要、青＝任意。見出しの右上に赤い印があるセルは、カーソルを合わせると入力のしかたが表示されます。".into(),
+        ),
+        (
+            "日付の入力".into(),
+            "日付の列は 2026/7/1 のように入力すると日付として保存され、令和8年7月1日 と表示されます。文字で 令和8年7月1日、R8.7.1、2026-07-01、令和元年5月1日、平成31年4月30日 と入力してもかまいません。これ以外の書き方はエラーになります。".into(),
+        ),
+        (
+            "選択肢".into(),
+            "セルを選ぶと右に▼が出る列は、一覧から選びます（評価の ○×△、はい／いいえ など）。全角・半角の違いは同じものとして扱います。空白の行は読み飛ばします。".into(),
+        ),
+    ];
+    let per_sheet: Vec<(&str, String)> = vec![
+        (
+            sheet::SETTINGS,
+            "市の側の情報です。1行が1項目で、項目と値を入力します。空欄の項目は既定値を使います。市長氏名が空欄のときは、協定書の署名欄の氏名を空けて作成します。".into(),
+        ),
+        (
+            sheet::AGREEMENTS,
+            format!(
+                "1行が1つの協定です。協定番号（例: R8-001）は他のシートとの結び付けとファイル名に使うので、重複しないようにします。\n協定書の作成（締結）には、企業等名・企業等所在地・代表者役職・代表者氏名・目的・締結日が必要です。交渉中は締結日を空欄にします。\n目的は協定書第1条の「〇〇、〇〇、〇〇等」に入る言葉です（例: 子育て支援、教育、防災）。\n有効期間満了日が空欄のときは、締結日（または有効期間開始日）の翌年3月31日までとなり、満了日の1か月前までに申出がなければ1年間ずつ更新します（ガイドライン5）。\n押印方式は 署名捺印（既定）か 記名押印 を選びます。協定を解除したときは解除日と解除理由を入力します。\nガイドライン施行（{e}）前に締結した協定を施行後に改正したときは、協定締結後の改正日を入力します（附則2）。"
+            ),
+        ),
+        (
+            sheet::REQUIREMENTS,
+            "1行が1つの協定の要件確認（ガイドライン3）です。3(1)意欲と3(3)継続的対話は はい／いいえ、3(4)①～⑧は 該当しない／該当する を選びます（見出しにカーソルを合わせるとガイドラインの文言が表示されます）。締結には、すべてが はい／該当しない であることが必要です。確認日と確認者も記録します。".into(),
+        ),
+        (
+            sheet::FIELDS,
+            format!(
+                "1行が1つの協定の1つの連携事項（分野）です。分野はガイドライン3(2)の{n_fields}分野から選びます。締結には、実現可能性のある（評価が ○ か △ の）連携事業がある分野が{min}以上必要です。\n{other}（その他）を選んだときは、協定書表記に実際の分野名を書きます（協定書第2条にその文言が入ります）。"
+            ),
+        ),
+        (
+            sheet::PROJECTS,
+            "1行が1つの連携事業の提案（連携事業提案書の1行）です。番号は提案書での並び順です。連携事項は、連携事項シートで選んだ分野から選びます。\n評価・コメント・担当部・担当課・担当者連絡先は市が記入します（○＝実現可能性あり、×＝実現不可、△＝提案事項の調整（代替案）により実現可能性があるもの）。\n市の費用負担が あり の事業は、原則として連携事業になりません（ガイドライン1(5)）。禁止事業確認には、ガイドライン3(5)①～⑨のどれにも当たらなければ 該当なし、当たるときはその番号（例: ①）を入力します。".into(),
+        ),
+        (
+            sheet::MEMO,
+            "1行が申し合わせ事項の表1（乙が行う業務活動における連携協力）の1行です。連携事項は申し合わせ事項での書き方（例: 高齢者、障がい者及び子どもの支援に関すること）で自由に書きます。同じ連携事項を続けて入力した行は、1つのセルにまとめて印刷します。連携事業には情報を提供する場面、担当課には提供先の課を書きます。".into(),
+        ),
+        (
+            sheet::PUBLICITY,
+            "1行が申し合わせ事項の表2（周知に係る連携協力）の1行です。連携事業は チラシの配架 ／ ポスターの掲出 から選びます（ほかの内容も入力できます）。部数は数字で入力します。".into(),
+        ),
+        (
+            sheet::CONTACTS,
+            "1行が申し合わせ事項「4. 包括連携協定に関する担当窓口」の1行です。当事者は 市 か 企業等 を選び、部署・担当者・電話・メールを入力します。市の行がないときは、設定シートの所管部課・所管電話・所管メールを使います。".into(),
+        ),
+        (
+            sheet::RESULTS,
+            format!(
+                "1行が、終了した1つの連携事業の実績報告（ガイドライン6、実績報告書）です。報告番号は協定ごとに重複しないように付けます。参加者数と市の費用負担額は数字で入力します。\n{years}年以上連携実績がない協定は、解除を検討する対象になります（ガイドライン8①）。"
+            ),
+        ),
+    ];
+    if has_example {
+        intro.insert(
+            2,
+            (
+                "記入例".into(),
+                format!("各シートに協定番号「{EXAMPLE_ID}」（株式会社サンプル商事）の記入例が入っています。実際の協定を入力するときは、記入例の行を削除してください。"),
+            ),
+        );
+    }
+    let mut rows: Rows = intro
+        .into_iter()
+        .map(|(a, b)| vec![CellValue::Text(a), CellValue::Text(b)])
+        .collect();
+    for (name, text) in per_sheet {
+        rows.push(vec![
+            CellValue::text(format!("{name}シート")),
+            CellValue::Text(text),
+        ]);
+    }
+    let columns = vec![
+        Column::new("項目", 16.0, Kind::Text).wrap(),
+        Column::new("説明", 96.0, Kind::Text).wrap(),
+    ];
+    let mut spec = SheetSpec::new(GUIDE_SHEET, columns).with_rows(rows);
+    spec.input_rows = 1;
+    spec.landscape = false;
+    spec.tab_color = Some(0x70AD47);
+    spec
+}
+
+fn date(y: i32, m: u32, d: u32) -> CellValue {
+    CellValue::Date(Date::new(y, m, d).expect("valid example date"))
+}
+
+fn t(s: &str) -> CellValue {
+    CellValue::from(s)
+}
+
+/// The example agreement `例-001`: signed 2026-07-01, valid under the guideline.
+pub fn example_rows(profile: &Profile) -> Vec<(&'static str, Rows)> {
+    let id = || t(EXAMPLE_ID);
+    let field = |n: usize| t(profile.fields.get(n - 1).map_or("", String::as_str));
+    let mut requirement = vec![
+        ("協定番号", id()),
+        ("確認日", date(2026, 6, 10)),
+        ("確認者", t("戦略推進課 戦略係")),
+        ("3(1)意欲", t("はい")),
+        ("3(3)継続的対話", t("はい")),
+    ];
+    let disq: Vec<String> = headers(sheet::REQUIREMENTS)
+        .unwrap_or_default()
+        .iter()
+        .filter(|h| h.starts_with("3(4)"))
+        .map(|h| h.to_string())
+        .collect();
+    for h in &disq {
+        requirement.push((h.as_str(), t("該当しない")));
+    }
+    let project = |no: i64,
+                   f: usize,
+                   content: &str,
+                   eval: &str,
+                   comment: &str,
+                   dept: &str,
+                   div: &str,
+                   contact: &str| {
+        named_row(
+            sheet::PROJECTS,
+            &[
+                ("協定番号", id()),
+                ("番号", CellValue::Int(no)),
+                ("連携事項", field(f)),
+                ("事業内容", t(content)),
+                ("評価", t(eval)),
+                ("コメント", t(comment)),
+                ("担当部", t(dept)),
+                ("担当課", t(div)),
+                ("担当者連絡先", t(contact)),
+                ("市の費用負担", t("なし")),
+                ("禁止事業確認", t("該当なし")),
+            ],
+        )
+    };
+    let memo = |f: &str, p: &str, d: &str| {
+        named_row(
+            sheet::MEMO,
+            &[
+                ("協定番号", id()),
+                ("連携事項", t(f)),
+                ("連携事業", t(p)),
+                ("担当課", t(d)),
+            ],
+        )
+    };
+    let s = Settings::default();
+    vec![
+        (sheet::SETTINGS, settings_rows(&s)),
+        (
+            sheet::AGREEMENTS,
+            vec![named_row(
+                sheet::AGREEMENTS,
+                &[
+                    ("協定番号", id()),
+                    ("企業等名", t("株式会社サンプル商事")),
+                    ("企業等所在地", t("群馬県伊勢崎市本町1番2号")),
+                    ("代表者役職", t("代表取締役社長")),
+                    ("代表者氏名", t("見本 太郎")),
+                    ("担当者名", t("見本 花子")),
+                    ("担当者電話", t("0270-00-0000")),
+                    ("担当者メール", t("renkei@sample.example.jp")),
+                    ("申出日", date(2026, 5, 15)),
+                    (
+                        "申出目的",
+                        t(
+                            "地域に根ざした企業として、子育て支援、教育及び防災の分野で市と連携し、市民サービスの向上に貢献するため。",
+                        ),
+                    ),
+                    ("目的", t("子育て支援、教育、防災")),
+                    ("締結日", date(2026, 7, 1)),
+                    ("押印方式", t("署名捺印")),
+                ],
+            )],
+        ),
+        (
+            sheet::REQUIREMENTS,
+            vec![named_row(sheet::REQUIREMENTS, &requirement)],
+        ),
+        (
+            sheet::FIELDS,
+            [1, 2, 7]
+                .iter()
+                .map(|&n| named_row(sheet::FIELDS, &[("協定番号", id()), ("分野", field(n))]))
+                .collect(),
+        ),
+        (
+            sheet::PROJECTS,
+            vec![
+                project(
+                    1,
+                    1,
+                    "親子で参加できる食育ワークショップを開催し、講師を派遣する。",
+                    "○",
+                    "令和8年秋ごろ、30人規模のワークショップを予定しているので、講師の派遣をお願いしたい。",
+                    "福祉こども部",
+                    "こども支援課",
+                    "子育て係（内線0000）",
+                ),
+                project(
+                    2,
+                    2,
+                    "市内の小学校で、仕事の体験を交えた出前授業を行う。",
+                    "○",
+                    "学校の希望を取りまとめて連絡する。",
+                    "教育部",
+                    "学校教育課",
+                    "指導係（内線0000）",
+                ),
+                project(
+                    3,
+                    7,
+                    "災害時に、店舗の在庫から飲料水や食料品を供給する。",
+                    "△",
+                    "品目と数量を協議したうえで、別に協定を結ぶことを検討したい。",
+                    "総務部",
+                    "危機管理室",
+                    "防災係（内線0000）",
+                ),
+            ],
+        ),
+        (
+            sheet::MEMO,
+            vec![
+                memo(
+                    "高齢者、障がい者及び子どもの支援に関すること",
+                    "高齢者の異変等を発見したとき。",
+                    "長寿社会部高齢政策課",
+                ),
+                memo(
+                    "高齢者、障がい者及び子どもの支援に関すること",
+                    "子どもの異変等を発見したとき。",
+                    "福祉こども部こども家庭センター",
+                ),
+                memo(
+                    "防災・災害対策及び防犯に関すること",
+                    "道路等の異状を発見したとき。",
+                    "建設部道路管理課",
+                ),
+            ],
+        ),
+        (
+            sheet::PUBLICITY,
+            vec![
+                named_row(
+                    sheet::PUBLICITY,
+                    &[
+                        ("協定番号", id()),
+                        ("連携事業", t("チラシの配架")),
+                        ("部数", CellValue::Int(100)),
+                        ("備考", t("店舗のレジ横に配架")),
+                    ],
+                ),
+                named_row(
+                    sheet::PUBLICITY,
+                    &[
+                        ("協定番号", id()),
+                        ("連携事業", t("ポスターの掲出")),
+                        ("部数", CellValue::Int(5)),
+                        ("備考", t("店舗入口の掲示板")),
+                    ],
+                ),
+            ],
+        ),
+        (
+            sheet::CONTACTS,
+            vec![
+                named_row(
+                    sheet::CONTACTS,
+                    &[
+                        ("協定番号", id()),
+                        ("当事者", t("市")),
+                        ("部署", t(&format!("{}{}", s.office, s.office_section))),
+                        ("電話", t(&s.office_phone)),
+                        ("メール", t(&s.office_email)),
+                    ],
+                ),
+                named_row(
+                    sheet::CONTACTS,
+                    &[
+                        ("協定番号", id()),
+                        ("当事者", t("企業等")),
+                        ("部署", t("総務部地域貢献課")),
+                        ("担当者", t("見本 花子")),
+                        ("電話", t("0270-00-0000")),
+                        ("メール", t("renkei@sample.example.jp")),
+                    ],
+                ),
+            ],
+        ),
+        (
+            sheet::RESULTS,
+            vec![named_row(
+                sheet::RESULTS,
+                &[
+                    ("協定番号", id()),
+                    ("報告番号", t("1")),
+                    ("連携事項", field(1)),
+                    ("事業名", t("親子食育ワークショップ")),
+                    ("開始日", date(2026, 10, 17)),
+                    ("終了日", date(2026, 10, 17)),
+                    ("実施場所", t("市内公民館")),
+                    (
+                        "事業内容",
+                        t("親子を対象に、野菜を使った簡単な料理づくりと栄養のお話を行った。"),
+                    ),
+                    ("参加者数", CellValue::Int(28)),
+                    (
+                        "成果",
+                        t("参加者アンケートで9割が「家庭でも取り組みたい」と回答した。"),
+                    ),
+                    (
+                        "課題・今後の予定",
+                        t("定員を超える申込みがあったため、来年度は2回開催を検討する。"),
+                    ),
+                    ("担当部", t("福祉こども部")),
+                    ("担当課", t("こども支援課")),
+                    ("担当者", t("子育て係")),
+                    ("報告日", date(2026, 10, 30)),
+                    ("市の費用負担額", CellValue::Int(0)),
+                ],
+            )],
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_sheet_follows_columns_after_the_guide() {
+        let book = blank_register(&Profile::isesaki());
+        assert_eq!(book.sheets[0].name, GUIDE_SHEET);
+        assert_eq!(book.sheets.len(), sheet::COLUMNS.len() + 1);
+        for (spec, (name, headers)) in book.sheets[1..].iter().zip(sheet::COLUMNS) {
+            assert_eq!(spec.name, *name);
+            let got: Vec<&str> = spec.columns.iter().map(|c| c.header.as_str()).collect();
+            assert_eq!(&got, headers);
+            for row in &spec.rows {
+                assert_eq!(row.len(), headers.len(), "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn settings_rows_hold_every_key_with_defaults() {
+        let rows = settings_rows(&Settings::default());
+        assert_eq!(rows.len(), sheet::SETTINGS_KEYS.len());
+        assert_eq!(
+            rows[0],
+            vec![CellValue::text("市名"), CellValue::text("伊勢崎市")]
+        );
+        assert_eq!(rows[3][1], CellValue::Empty, "市長氏名 is blank by default");
+        assert_eq!(rows[7][1], CellValue::text("senryaku@city.isesaki.lg.jp"));
+    }
+
+    #[test]
+    fn closed_lists_get_dropdowns() {
+        let p = Profile::isesaki();
+        let book = blank_register(&p);
+        let col = |s: &str, h: &str| {
+            book.sheets
+                .iter()
+                .find(|x| x.name == s)
+                .unwrap()
+                .columns
+                .iter()
+                .find(|c| c.header == h)
+                .unwrap()
+                .clone()
+        };
+        let items = |c: Column| match c.list.unwrap().source {
+            xlsx_out::ListSource::Items(v) => v,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(items(col(sheet::FIELDS, "分野")), p.fields);
+        assert_eq!(items(col(sheet::RESULTS, "連携事項")).len(), 13);
+        assert_eq!(items(col(sheet::PROJECTS, "評価")), ["○", "×", "△"]);
+        let banned = col(sheet::PROJECTS, "禁止事業確認");
+        assert_eq!(
+            banned.list.as_ref().unwrap().strictness,
+            Strictness::Information
+        );
+        assert_eq!(items(banned).last().unwrap(), "⑨");
+        for h in headers(sheet::REQUIREMENTS)
+            .unwrap()
+            .iter()
+            .filter(|h| h.starts_with("3(4)"))
+        {
+            assert_eq!(
+                items(col(sheet::REQUIREMENTS, h)),
+                ["該当しない", "該当する"],
+                "{h}"
+            );
+            assert!(col(sheet::REQUIREMENTS, h).note.unwrap().contains("団体"));
+        }
+        assert_eq!(col(sheet::AGREEMENTS, "締結日").kind, Kind::Date);
+        assert_eq!(col(sheet::RESULTS, "市の費用負担額").kind, Kind::Yen);
+    }
+
+    #[test]
+    fn named_row_places_values_by_header() {
+        let row = named_row(
+            sheet::MEMO,
+            &[("担当課", t("建設部住宅課")), ("協定番号", t("R8-001"))],
+        );
+        assert_eq!(
+            row,
+            vec![
+                t("R8-001"),
+                CellValue::Empty,
+                CellValue::Empty,
+                t("建設部住宅課")
+            ]
+        );
+    }
+
+    #[test]
+    fn the_guide_mentions_every_sheet() {
+        let guide = guide_sheet(&Profile::isesaki(), true);
+        for (name, _) in sheet::COLUMNS {
+            assert!(
+                guide
+                    .rows
+                    .iter()
+                    .any(|r| r[0] == CellValue::text(format!("{name}シート"))),
+                "{name}"
+            );
+        }
+    }
+}
