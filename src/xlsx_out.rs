@@ -494,7 +494,19 @@ fn write_sheet(
             ws.insert_note(0, c, &note)?;
         }
     }
-    ws.set_row_height(0, 30)?;
+    // Two lines of header fit the default height; a header wrapping further gets room.
+    let header_lines = sheet
+        .columns
+        .iter()
+        .map(|col| wrapped_lines(&col.header, col.width))
+        .max()
+        .unwrap_or(1);
+    let header_height = if header_lines > 2 {
+        LINE_HEIGHT * header_lines as f64 + 4.0
+    } else {
+        30.0
+    };
+    ws.set_row_height(0, header_height)?;
 
     // Data cells; typed values in new rows follow the column format.
     for (r, row) in sheet.rows.iter().enumerate() {
@@ -598,19 +610,30 @@ fn write_sheet(
                 .iter()
                 .skip(first.saturating_sub(1) as usize)
                 .take((last + 1).saturating_sub(first) as usize)
-                .flat_map(|row| chart.value_cols.iter().filter_map(|&vc| row.get(usize::from(vc))))
+                .flat_map(|row| {
+                    chart
+                        .value_cols
+                        .iter()
+                        .filter_map(|&vc| row.get(usize::from(vc)))
+                })
                 .map(|v| match v {
                     CellValue::Int(n) => *n as f64,
                     CellValue::Number(x) => *x,
                     _ => 0.0,
                 })
                 .fold(0.0, f64::max);
-            let axis = if chart.kind == ChartKind::Bar { ch.x_axis() } else { ch.y_axis() };
-            // An explicit maximum: LibreOffice otherwise clips the longest bar of a
-            // reversed bar chart. One step of headroom above the largest value.
+            let axis = if chart.kind == ChartKind::Bar {
+                ch.x_axis()
+            } else {
+                ch.y_axis()
+            };
+            // Whole-number gridlines from 0 to one step above the largest value.
             let step = count_step(max);
             let top = ((max / step).floor() + 1.0) * step;
-            axis.set_min(0.0).set_max(top).set_major_unit(step).set_num_format("#,##0");
+            axis.set_min(0.0)
+                .set_max(top)
+                .set_major_unit(step)
+                .set_num_format("#,##0");
         }
         ch.set_width(chart.width).set_height(chart.height);
         let (r, c) = chart.anchor.unwrap_or((1, ncols + 1));
@@ -632,6 +655,9 @@ fn write_sheet(
 /// A whole-number axis step giving at most about six gridlines up to `max`: 1, 2, 5, 10, 20…
 fn count_step(max: f64) -> f64 {
     let mut step = 1.0;
+    if !max.is_finite() {
+        return step;
+    }
     for m in [2.0, 2.5, 2.0].iter().cycle() {
         if max / step <= 6.0 {
             break;
@@ -837,6 +863,16 @@ mod tests {
         assert_eq!(wrapped_lines("あいう", 10.0), 1);
         assert_eq!(wrapped_lines(&"あ".repeat(10), 9.0), 3);
         assert_eq!(wrapped_lines("一\n二\n三", 20.0), 3);
+    }
+
+    #[test]
+    fn count_axes_step_by_1_2_5() {
+        assert_eq!(count_step(0.0), 1.0);
+        assert_eq!(count_step(6.0), 1.0);
+        assert_eq!(count_step(7.0), 2.0);
+        assert_eq!(count_step(13.0), 5.0);
+        assert_eq!(count_step(500.0), 100.0);
+        assert_eq!(count_step(f64::NAN), 1.0);
     }
 
     #[test]
