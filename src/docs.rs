@@ -320,7 +320,7 @@ pub fn comparison(
     let side = |inline: &Inline| -> Vec<Value> {
         inline
             .iter()
-            .map(|s| json!({"text": s.text, "underline": s.underline}))
+            .map(|s| json!({"text": s.text, "var": s.var, "underline": s.underline}))
             .collect()
     };
     let rows: Vec<Value> = rows

@@ -118,22 +118,32 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// The history path for an old version of `path`: `<dir>/履歴/<stem>_<n>.<ext>` with the
-/// first free `n`, counting from 1.
-fn history_path(path: &Path) -> PathBuf {
+/// first free `n`, counting from 1. With `named` (e.g. `申し合わせ事項_第1版`), the old version
+/// goes to `<dir>/履歴/<named>.<ext>`, or `<named>_2.<ext>`, `<named>_3.<ext>`… when that is
+/// taken by different bytes; a history file already holding the same bytes is reused.
+fn history_path(path: &Path, named: Option<&str>, old: &[u8]) -> PathBuf {
     let dir = path.parent().unwrap_or(Path::new(".")).join(HISTORY_DIR);
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let ext = path.extension().map(|s| s.to_string_lossy().into_owned());
+    let file = |base: String| match &ext {
+        Some(e) => dir.join(format!("{base}.{e}")),
+        None => dir.join(base),
+    };
+    if let Some(named) = named {
+        let named = sanitize_component(named);
+        return (1..)
+            .map(|n| match n {
+                1 => file(named.clone()),
+                n => file(format!("{named}_{n}")),
+            })
+            .find(|p| fs::read(p).map_or(true, |b| b == old))
+            .expect("some number is free");
+    }
     (1..)
-        .map(|n| {
-            let name = match &ext {
-                Some(e) => format!("{stem}_{n}.{e}"),
-                None => format!("{stem}_{n}"),
-            };
-            dir.join(name)
-        })
+        .map(|n| file(format!("{stem}_{n}")))
         .find(|p| !p.exists())
         .expect("some number is free")
 }
@@ -141,19 +151,27 @@ fn history_path(path: &Path) -> PathBuf {
 /// Write one planned file under `out`: unchanged files are left alone, changed ones are moved
 /// into `履歴/` first, then the new bytes are written atomically.
 pub fn commit_one(out: &Path, plan: &Planned) -> Result<Outcome> {
+    commit_as(out, plan, None)
+}
+
+/// [`commit_one`], naming the history file of a replaced file `<history>.<ext>` (e.g.
+/// `申し合わせ事項_第1版`) instead of numbering it.
+pub fn commit_as(out: &Path, plan: &Planned, history: Option<&str>) -> Result<Outcome> {
     check_rel(&plan.rel)?;
     let path = out.join(&plan.rel);
     let dir = path.parent().unwrap_or(out);
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let outcome = match fs::read(&path) {
         Ok(old) if old == plan.bytes => return Ok(Outcome::Unchanged),
-        Ok(_) => {
-            let hist = history_path(&path);
+        Ok(old) => {
+            let hist = history_path(&path, history, &old);
             let hdir = hist.parent().expect("history has a parent");
             fs::create_dir_all(hdir).map_err(|e| Error::io(hdir, e))?;
             // A hard link keeps the old file in place until the new one is renamed over it,
             // so an interruption leaves either the old or the new file, never none.
-            if fs::hard_link(&path, &hist).is_err() {
+            if hist.exists() {
+                // A named history file that already holds these bytes.
+            } else if fs::hard_link(&path, &hist).is_err() {
                 fs::copy(&path, &hist).map_err(|e| Error::io(&hist, e))?;
             }
             let rel = hist.strip_prefix(out).unwrap_or(&hist);
@@ -185,14 +203,8 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    pub fn new(input: &[u8], guideline: &str, plans: &[Planned]) -> Manifest {
-        let mut files: Vec<ManifestFile> = plans
-            .iter()
-            .map(|p| ManifestFile {
-                path: p.rel.to_string_lossy().replace('\\', "/"),
-                sha256: sha256_hex(&p.bytes),
-            })
-            .collect();
+    /// A manifest of `files` (sorted here by path, so the order of writing does not matter).
+    pub fn new(input: &[u8], guideline: &str, mut files: Vec<ManifestFile>) -> Manifest {
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Manifest {
             kyotei_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -237,6 +249,47 @@ mod tests {
         assert!(check_rel(Path::new("../x")).is_err());
         assert!(check_rel(Path::new("/x")).is_err());
         assert!(check_rel(Path::new("a/./b")).is_ok());
+    }
+
+    #[test]
+    fn named_history_reuses_same_bytes_and_numbers_different_ones() {
+        let dir = std::env::temp_dir().join(format!("kyotei-render-named-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let plan = |b: &[u8]| Planned {
+            rel: PathBuf::from("R8-001/申し合わせ事項.pdf"),
+            bytes: b.to_vec(),
+        };
+        let named = Some("申し合わせ事項_第1版");
+        assert_eq!(
+            commit_as(&dir, &plan(b"v1"), named).unwrap(),
+            Outcome::Created
+        );
+        let first = "R8-001/履歴/申し合わせ事項_第1版.pdf".to_string();
+        assert_eq!(
+            commit_as(&dir, &plan(b"draft"), named).unwrap(),
+            Outcome::Replaced {
+                history: first.clone()
+            }
+        );
+        // The same bytes again under the same name: the history file is reused.
+        fs::write(dir.join("R8-001/申し合わせ事項.pdf"), b"v1").unwrap();
+        assert_eq!(
+            commit_as(&dir, &plan(b"v2"), named).unwrap(),
+            Outcome::Replaced { history: first }
+        );
+        // Different bytes under a taken name get a number.
+        fs::write(dir.join("R8-001/申し合わせ事項.pdf"), b"other").unwrap();
+        assert_eq!(
+            commit_as(&dir, &plan(b"v2"), named).unwrap(),
+            Outcome::Replaced {
+                history: "R8-001/履歴/申し合わせ事項_第1版_2.pdf".into()
+            }
+        );
+        assert_eq!(
+            fs::read(dir.join("R8-001/履歴/申し合わせ事項_第1版.pdf")).unwrap(),
+            b"v1"
+        );
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
