@@ -88,6 +88,52 @@ enum Command {
         #[arg(short, long)]
         quiet: bool,
     },
+    /// 2つの時点の台帳を比べ、申し合わせ事項と協定書の新旧対照表を DOCX と PDF で作成する
+    Diff {
+        /// 改正前の台帳
+        old: PathBuf,
+        /// 改正後の台帳
+        new: PathBuf,
+        /// 比べる協定番号（複数可。既定: 両方の台帳にあるすべて）
+        #[arg(long, value_name = "ID")]
+        agreement: Vec<String>,
+        /// 出力先フォルダ
+        #[arg(short, long, default_value = "出力")]
+        out: PathBuf,
+    },
+    /// 協定ごとの有効期間・更新・申出期限・解除の検討の予定表
+    Schedule {
+        register: PathBuf,
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        as_of: Option<Date>,
+        /// この月数以内に期限が来るものだけを表示する
+        #[arg(long, value_name = "MONTHS")]
+        within: Option<u32>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// 期限を iCalendar ファイル（Outlook・Google カレンダーに取り込み可）にも書き出す
+        #[arg(long, value_name = "FILE")]
+        ics: Option<PathBuf>,
+    },
+    /// 年度の実績報告の Excel ブックを作る
+    Report {
+        register: PathBuf,
+        /// 年度: 2026, R8, 令和8年度
+        #[arg(long, value_name = "YEAR")]
+        fiscal_year: String,
+        /// 出力ファイル（既定: 年次報告_令和8年度.xlsx）
+        #[arg(short, long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// 公開用の協定一覧（オープンデータ CSV）を書き出す
+    Export {
+        register: PathBuf,
+        /// 出力する CSV ファイル
+        #[arg(long, value_name = "FILE")]
+        open_data: PathBuf,
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        as_of: Option<Date>,
+    },
 }
 
 fn parse_kind(s: &str) -> Result<DocKind, String> {
@@ -197,8 +243,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 templates,
                 font_dirs: font_dir,
                 jobs,
+                progress: None,
             };
-            let summary = pipeline::run(&register, &profile, &opts).with_context(|| {
+            let bar = progress_bar(quiet);
+            let opts = pipeline::Options {
+                progress: bar.clone().map(|bar| {
+                    pipeline::Progress(std::sync::Arc::new(move |done, total| {
+                        bar.set_length(total as u64);
+                        bar.set_position(done as u64);
+                    }))
+                }),
+                ..opts
+            };
+            let result = pipeline::run(&register, &profile, &opts);
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+            let summary = result.with_context(|| {
                 format!("{} から書類を作成できませんでした", register.display())
             })?;
             let errors: Vec<Finding> = summary
@@ -227,7 +288,141 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
+        Command::Diff {
+            old,
+            new,
+            agreement,
+            out,
+        } => diff(&profile, &old, &new, &agreement, &out),
+        Command::Schedule {
+            register,
+            as_of,
+            within,
+            format,
+            ics,
+        } => {
+            let as_of = as_of.unwrap_or_else(today);
+            let reg = read_register(&register, &profile)?;
+            let mut entries = kyotei::schedule::schedule(&reg, &profile, as_of);
+            if let Some(months) = within {
+                entries = kyotei::schedule::within(&entries, as_of, months as i32);
+            }
+            match format {
+                Format::Text => print!("{}", kyotei::schedule::to_text(&entries)),
+                Format::Json => println!("{}", kyotei::schedule::to_json(&entries)),
+            }
+            if let Some(path) = ics {
+                let text = kyotei::schedule::to_ics(&entries, as_of);
+                kyotei::render::write_atomic(&path, text.as_bytes())?;
+                eprintln!("{} に期限を書き出しました", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report {
+            register,
+            fiscal_year,
+            out,
+        } => {
+            let fy = kyotei::report::fiscal_year_arg(&fiscal_year).with_context(|| {
+                format!("年度として読めません: {fiscal_year}（例: 2026, R8, 令和8年度）")
+            })?;
+            let reg = read_register(&register, &profile)?;
+            let bytes =
+                kyotei::xlsx_out::write(&kyotei::report::annual_report(&reg, &profile, fy))?;
+            let path = out.unwrap_or_else(|| PathBuf::from(kyotei::report::default_file_name(fy)));
+            write_new_or_same(&path, &bytes)?;
+            println!("{} を作成しました", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export {
+            register,
+            open_data,
+            as_of,
+        } => {
+            let reg = read_register(&register, &profile)?;
+            let bytes =
+                kyotei::schedule::open_data_csv(&reg, &profile, as_of.unwrap_or_else(today));
+            write_new_or_same(&open_data, &bytes)?;
+            println!("{} を作成しました", open_data.display());
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+/// Read a register for a report; cell-level input problems are printed as warnings (the
+/// report shows what could be read), structural problems end the command (exit 2).
+fn read_register(path: &Path, profile: &Profile) -> anyhow::Result<kyotei::model::Register> {
+    let (reg, findings) = kyotei::register::read(path, profile)
+        .with_context(|| format!("{} を読み込めませんでした", path.display()))?;
+    let errors = findings.iter().filter(|f| f.is_error()).count();
+    if errors > 0 {
+        eprintln!(
+            "注意: 台帳に入力エラーが {errors} 件あり、そのセルは空欄として扱いました（kyotei check {} で確認できます）",
+            path.display()
+        );
+    }
+    Ok(reg)
+}
+
+/// Write a file that must not silently replace another: the same bytes are fine (a rerun),
+/// different bytes are refused.
+fn write_new_or_same(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    match std::fs::read(path) {
+        Ok(old) if old == bytes => Ok(()),
+        Ok(_) => Err(Error::Exists(path.to_path_buf()).into()),
+        Err(_) => Ok(kyotei::render::write_atomic(path, bytes)?),
+    }
+}
+
+/// `kyotei diff`: 新旧対照表 of two versions of the register.
+fn diff(
+    profile: &Profile,
+    old: &Path,
+    new: &Path,
+    only: &[String],
+    out: &Path,
+) -> anyhow::Result<ExitCode> {
+    let read = |p: &Path| {
+        kyotei::register::read(p, profile)
+            .map(|(reg, _)| reg)
+            .with_context(|| format!("{} を読み込めませんでした", p.display()))
+    };
+    let (old_reg, new_reg) = (read(old)?, read(new)?);
+    let engine = pipeline::Engine::new(None, &[])?;
+    let summary = kyotei::revision::diff(&engine, &old_reg, &new_reg, profile, only, out)
+        .context("新旧対照表を作成できませんでした")?;
+    for m in &summary.missing {
+        eprintln!("{m}");
+    }
+    for w in &summary.warnings {
+        eprintln!("警告: {w}");
+    }
+    for (path, outcome) in &summary.files {
+        let verb = match outcome {
+            Outcome::Unchanged => "変更なし",
+            Outcome::Created => "作成",
+            Outcome::Replaced { .. } => "更新",
+        };
+        println!("{verb}  {}", out.join(path).display());
+    }
+    for s in &summary.same {
+        println!("変更なし  {s}（新旧対照表は作成しません）");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The progress bar of `render`: on a terminal only, and not with `--quiet`.
+fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} 件 作成中（残り {eta}）")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(bar)
 }
 
 fn print_files(out: &Path, summary: &pipeline::Summary) {

@@ -14,6 +14,7 @@ use crate::model::{Agreement, CellRef, Register, Text};
 use crate::pdf::Pdf;
 use crate::profile::Profile;
 use crate::render::{self, Outcome, Planned};
+use crate::revision::{self, Edition};
 use crate::templates::Templates;
 use crate::text;
 use std::path::{Path, PathBuf};
@@ -57,6 +58,18 @@ pub struct Options {
     pub font_dirs: Vec<PathBuf>,
     /// Worker threads (0 = the number of cores).
     pub jobs: usize,
+    /// Called by the writer after each agreement: (agreements done, agreements selected).
+    pub progress: Option<Progress>,
+}
+
+/// A progress callback (the CLI draws a bar with it).
+#[derive(Clone)]
+pub struct Progress(pub std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress")
+    }
 }
 
 /// What a run did.
@@ -221,12 +234,18 @@ pub fn render_register(
         }
         drop(tx);
         // The writer: commits each agreement's files as they arrive.
-        for (i, out) in rx {
+        let total = selected.len();
+        for (done, (i, out)) in rx.into_iter().enumerate() {
             match out {
-                Ok(AgreementOutput::Files { plans, warnings }) => {
+                Ok(AgreementOutput::Files {
+                    plans,
+                    warnings,
+                    history,
+                }) => {
                     if first_error.is_none() {
                         for p in &plans {
-                            match render::commit_one(&opts.out, p) {
+                            let named = history.iter().find(|(r, _)| *r == p.rel);
+                            match render::commit_as(&opts.out, p, named.map(|(_, h)| h.as_str())) {
                                 Ok(o) => {
                                     manifest_files.push(render::ManifestFile {
                                         path: rel_string(&p.rel),
@@ -250,6 +269,13 @@ pub fn render_register(
                         first_error = Some(e);
                     }
                 }
+            }
+            if let Some(p) = &opts.progress {
+                (p.0)(done + 1, total);
+            }
+            if first_error.is_some() {
+                // Dropping the receiver stops the workers: no point rendering what cannot be written.
+                break;
             }
         }
     });
@@ -281,6 +307,8 @@ enum AgreementOutput {
     Files {
         plans: Vec<Planned>,
         warnings: Vec<String>,
+        /// History names (`申し合わせ事項_第1版`) for files that replace an edition.
+        history: Vec<(PathBuf, String)>,
     },
     Skipped,
     Glyph(Finding),
@@ -315,34 +343,108 @@ fn render_agreement(
         .unwrap_or(profile.effective);
     let mut plans = Vec::new();
     let mut warnings = Vec::new();
-    for (stem, doc) in docs
-        .iter()
+    let mut history: Vec<(PathBuf, String)> = Vec::new();
+    let mut records = Vec::new();
+    for (stem, mut doc) in docs
+        .into_iter()
         .filter(|(_, d)| opts.kinds.is_empty() || opts.kinds.contains(&d.kind))
     {
-        if let Some(f) = missing_glyph(engine, reg, a, doc) {
+        if let Some(f) = missing_glyph(engine, reg, a, &doc) {
             return Ok(AgreementOutput::Glyph(f));
         }
-        let name = render::sanitize_component(stem);
-        for &format in &opts.formats {
-            let bytes = match format {
-                Format::Docx => crate::docx::write(doc)?,
-                Format::Pdf => {
-                    let out = engine.pdf.write(doc, created)?;
-                    warnings.extend(
-                        out.warnings
-                            .into_iter()
-                            .map(|w| format!("{}/{name}.pdf: {w}", a.id.value)),
-                    );
-                    out.bytes
-                }
+        // Editions of the 申し合わせ事項 and the 協定書: see `revision`.
+        let edition = if revision::is_tracked(doc.kind) {
+            let rebuilt = match opts.draft {
+                true => revision::final_document(&engine.templates, reg, a, profile, doc.kind)?,
+                false => None,
             };
-            plans.push(Planned {
-                rel: dir.join(format!("{name}.{}", format.ext())),
-                bytes,
-            });
+            let revised_on = revision::revised_on(doc.kind, a);
+            let e = Edition::track(
+                &opts.out,
+                &dir,
+                &stem,
+                rebuilt.as_ref().unwrap_or(&doc),
+                revised_on,
+                opts.draft,
+            )?;
+            e.apply(&mut doc);
+            warnings.extend(e.warnings.iter().map(|w| format!("{}: {w}", a.id.value)));
+            Some((e, revised_on))
+        } else {
+            None
+        };
+        let name = render::sanitize_component(&stem);
+        let (files, w) = plan_formats(engine, opts, &a.id.value, &dir, &name, &doc, created)?;
+        warnings.extend(w);
+        if let Some((e, revised_on)) = edition {
+            for p in &files {
+                if let Some(h) = e.history_name(&opts.out, &p.rel) {
+                    history.push((p.rel.clone(), h));
+                }
+            }
+            if let Some((cstem, cdoc)) = e.comparison(&engine.templates, reg, a)? {
+                let cname = render::sanitize_component(&cstem);
+                let on = revised_on.unwrap_or(created);
+                let (cfiles, w) = plan_formats(engine, opts, &a.id.value, &dir, &cname, &cdoc, on)?;
+                plans.extend(cfiles);
+                warnings.extend(w);
+            }
+            let written: Vec<(&str, &[u8])> = opts
+                .formats
+                .iter()
+                .map(|f| f.ext())
+                .zip(files.iter().map(|p| p.bytes.as_slice()))
+                .collect();
+            if let Some(record) = e.record(&dir, &written) {
+                if let Some(h) = e.record_history_name() {
+                    history.push((record.rel.clone(), h));
+                }
+                records.push(record);
+            }
         }
+        plans.extend(files);
     }
-    Ok(AgreementOutput::Files { plans, warnings })
+    // The records of editions go last: an interrupted run is redone by the next one.
+    plans.extend(records);
+    Ok(AgreementOutput::Files {
+        plans,
+        warnings,
+        history,
+    })
+}
+
+/// One document in every format of the run, as planned files `<dir>/<name>.<ext>`, and the
+/// writers' warnings.
+fn plan_formats(
+    engine: &Engine,
+    opts: &Options,
+    id: &str,
+    dir: &Path,
+    name: &str,
+    doc: &Document,
+    created: crate::date::Date,
+) -> Result<(Vec<Planned>, Vec<String>)> {
+    let mut plans = Vec::new();
+    let mut warnings = Vec::new();
+    for &format in &opts.formats {
+        let bytes = match format {
+            Format::Docx => crate::docx::write(doc)?,
+            Format::Pdf => {
+                let out = engine.pdf.write(doc, created)?;
+                warnings.extend(
+                    out.warnings
+                        .into_iter()
+                        .map(|w| format!("{id}/{name}.pdf: {w}")),
+                );
+                out.bytes
+            }
+        };
+        plans.push(Planned {
+            rel: dir.join(format!("{name}.{}", format.ext())),
+            bytes,
+        });
+    }
+    Ok((plans, warnings))
 }
 
 /// A character of the register's data that no loaded font can show, as an error finding

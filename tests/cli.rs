@@ -322,3 +322,103 @@ fn render_makes_every_document_deterministically_with_the_same_text_in_docx_and_
     assert!(text.contains("包括連携協定書（案）"), "{text}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn schedule_report_and_export_on_the_sample() {
+    let dir = temp("life");
+    let sample = root().join(SAMPLE);
+    let sample = sample.to_str().unwrap();
+
+    let out = kyotei(
+        &[
+            "schedule", sample, "--as-of", AS_OF, "--format", "json", "--ics", "cal.ics",
+        ],
+        &dir,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let by_id = |id: &str| {
+        json.as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["agreement"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_id("R8-001")["notice_deadline"], "2027-02-28");
+    assert_eq!(by_id("R8-001")["review"], serde_json::Value::Null);
+    assert_eq!(by_id("R8-002")["status"], "協議中");
+    assert_eq!(by_id("R8-002")["term_end"], serde_json::Value::Null);
+    assert!(
+        by_id("R2-005")["review"]
+            .as_str()
+            .unwrap()
+            .contains("2年以上連携実績がありません")
+    );
+    let ics = std::fs::read_to_string(dir.join("cal.ics")).unwrap();
+    assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"));
+    assert!(ics.contains("UID:R8-001-notice-20270228@kyotei"));
+
+    // --within 3 keeps only deadlines in the next three months: R2-005's overdue review.
+    let out = kyotei(
+        &[
+            "schedule", sample, "--as-of", AS_OF, "--format", "json", "--within", "3",
+        ],
+        &dir,
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["agreement"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["R2-005"]);
+
+    let out = kyotei(&["report", sample, "--fiscal-year", "令和8年度"], &dir);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = dir.join("年次報告_令和8年度.xlsx");
+    let bytes = std::fs::read(&report).unwrap();
+    // A rerun with the same input is fine; a different file at that path is not replaced.
+    assert_eq!(
+        kyotei(&["report", sample, "--fiscal-year", "2026"], &dir)
+            .status
+            .code(),
+        Some(0)
+    );
+    std::fs::write(&report, b"someone's edits").unwrap();
+    assert_eq!(
+        kyotei(&["report", sample, "--fiscal-year", "R8"], &dir)
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(std::fs::read(&report).unwrap(), b"someone's edits");
+    assert!(bytes.starts_with(b"PK"));
+
+    let out = kyotei(
+        &["export", sample, "--open-data", "od.csv", "--as-of", AS_OF],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let csv = std::fs::read(dir.join("od.csv")).unwrap();
+    assert!(csv.starts_with("\u{feff}締結先,締結日,連携事項,状態,有効期間\r\n".as_bytes()));
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.contains("株式会社あかぎ商事,2026-07-01,"));
+    assert!(
+        !csv.contains("ひまわり"),
+        "agreements in negotiation are not published"
+    );
+    assert!(!csv.contains("@"), "no contact data");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
