@@ -7,17 +7,50 @@ use std::path::{Path, PathBuf};
 
 /// Every built-in asset, by its path relative to the project root.
 pub const ASSETS: &[(&str, &[u8])] = &[
-    ("templates/application.j2", include_bytes!("../templates/application.j2")),
-    ("templates/proposal.j2", include_bytes!("../templates/proposal.j2")),
-    ("templates/agreement.j2", include_bytes!("../templates/agreement.j2")),
-    ("templates/memorandum.j2", include_bytes!("../templates/memorandum.j2")),
-    ("templates/report.j2", include_bytes!("../templates/report.j2")),
-    ("templates/comparison.j2", include_bytes!("../templates/comparison.j2")),
-    ("templates/layout.typ", include_bytes!("../templates/layout.typ")),
-    ("templates/guideline/isesaki.json", include_bytes!("../templates/guideline/isesaki.json")),
-    ("fonts/BIZUDMincho-Regular.ttf", include_bytes!("../fonts/BIZUDMincho-Regular.ttf")),
-    ("fonts/BIZUDGothic-Regular.ttf", include_bytes!("../fonts/BIZUDGothic-Regular.ttf")),
-    ("fonts/BIZUDGothic-Bold.ttf", include_bytes!("../fonts/BIZUDGothic-Bold.ttf")),
+    (
+        "templates/application.j2",
+        include_bytes!("../templates/application.j2"),
+    ),
+    (
+        "templates/proposal.j2",
+        include_bytes!("../templates/proposal.j2"),
+    ),
+    (
+        "templates/agreement.j2",
+        include_bytes!("../templates/agreement.j2"),
+    ),
+    (
+        "templates/memorandum.j2",
+        include_bytes!("../templates/memorandum.j2"),
+    ),
+    (
+        "templates/report.j2",
+        include_bytes!("../templates/report.j2"),
+    ),
+    (
+        "templates/comparison.j2",
+        include_bytes!("../templates/comparison.j2"),
+    ),
+    (
+        "templates/layout.typ",
+        include_bytes!("../templates/layout.typ"),
+    ),
+    (
+        "templates/guideline/isesaki.json",
+        include_bytes!("../templates/guideline/isesaki.json"),
+    ),
+    (
+        "fonts/BIZUDMincho-Regular.ttf",
+        include_bytes!("../fonts/BIZUDMincho-Regular.ttf"),
+    ),
+    (
+        "fonts/BIZUDGothic-Regular.ttf",
+        include_bytes!("../fonts/BIZUDGothic-Regular.ttf"),
+    ),
+    (
+        "fonts/BIZUDGothic-Bold.ttf",
+        include_bytes!("../fonts/BIZUDGothic-Bold.ttf"),
+    ),
 ];
 
 /// The built-in assets, with an optional directory whose files take precedence.
@@ -29,23 +62,26 @@ pub struct Assets {
 
 impl Assets {
     pub fn new(templates_dir: Option<&Path>) -> Assets {
-        Assets { templates_dir: templates_dir.map(Path::to_path_buf) }
+        Assets {
+            templates_dir: templates_dir.map(Path::to_path_buf),
+        }
     }
 
     /// The asset at `path` (e.g. `templates/agreement.j2`): from the override directory when
     /// it has the file, else built in.
     pub fn get(&self, path: &str) -> Option<Cow<'static, [u8]>> {
-        if let (Some(dir), Some(rel)) = (&self.templates_dir, path.strip_prefix("templates/")) {
-            if let Ok(bytes) = std::fs::read(dir.join(rel)) {
-                return Some(Cow::Owned(bytes));
-            }
+        if let (Some(dir), Some(rel)) = (&self.templates_dir, path.strip_prefix("templates/"))
+            && let Ok(bytes) = std::fs::read(dir.join(rel))
+        {
+            return Some(Cow::Owned(bytes));
         }
         builtin(path).map(Cow::Borrowed)
     }
 
     /// A template's text.
     pub fn text(&self, path: &str) -> Option<String> {
-        self.get(path).map(|b| String::from_utf8_lossy(&b).into_owned())
+        self.get(path)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
     }
 }
 
@@ -56,5 +92,8 @@ pub fn builtin(path: &str) -> Option<&'static [u8]> {
 
 /// The built-in fonts, in table order.
 pub fn fonts() -> impl Iterator<Item = (&'static str, &'static [u8])> {
-    ASSETS.iter().filter(|(p, _)| p.starts_with("fonts/")).copied()
+    ASSETS
+        .iter()
+        .filter(|(p, _)| p.starts_with("fonts/"))
+        .copied()
 }

@@ -137,7 +137,10 @@ pub enum Block {
         rows: Vec<Vec<Cell>>,
     },
     /// The signature block: date line, then each party.
-    Signature { date: Inline, parties: Vec<Party> },
+    Signature {
+        date: Inline,
+        parties: Vec<Party>,
+    },
     /// An empty line.
     Blank,
     PageBreak,
@@ -161,10 +164,18 @@ pub struct Document {
 
 impl Span {
     pub fn plain(text: impl Into<String>) -> Span {
-        Span { text: text.into(), var: false, underline: false }
+        Span {
+            text: text.into(),
+            var: false,
+            underline: false,
+        }
     }
     pub fn var(text: impl Into<String>) -> Span {
-        Span { text: text.into(), var: true, underline: false }
+        Span {
+            text: text.into(),
+            var: true,
+            underline: false,
+        }
     }
 }
 
@@ -174,6 +185,38 @@ pub fn inline_text(inline: &[Span]) -> String {
 }
 
 impl Document {
+    /// Every span of the document, in reading order (the edition label is not a span).
+    pub fn spans(&self) -> Vec<&Span> {
+        let mut out: Vec<&Span> = Vec::new();
+        for b in &self.blocks {
+            match b {
+                Block::Title(lines) => out.extend(lines.iter().flatten()),
+                Block::Heading(t) | Block::Paragraph { text: t, .. } => out.extend(t),
+                Block::Article {
+                    body,
+                    items,
+                    paragraphs,
+                    ..
+                } => {
+                    out.extend(body);
+                    out.extend(items.iter().flat_map(|i| &i.text));
+                    out.extend(paragraphs.iter().flatten());
+                }
+                Block::Table { rows, .. } => out.extend(
+                    rows.iter()
+                        .flatten()
+                        .flat_map(|c| c.content.iter().flatten()),
+                ),
+                Block::Signature { date, parties } => {
+                    out.extend(date);
+                    out.extend(parties.iter().flat_map(|p| p.lines.iter().flatten()));
+                }
+                Block::Blank | Block::PageBreak => {}
+            }
+        }
+        out
+    }
+
     /// The document's text, block by block, one line per paragraph, cell or item, in reading
     /// order. Writers' outputs are compared against this in tests.
     pub fn plain_text(&self) -> Vec<String> {
@@ -186,7 +229,13 @@ impl Document {
                 Block::Title(lines) => out.extend(lines.iter().map(|l| inline_text(l))),
                 Block::Heading(t) => out.push(inline_text(t)),
                 Block::Paragraph { text, .. } => out.push(inline_text(text)),
-                Block::Article { caption, number, body, items, paragraphs } => {
+                Block::Article {
+                    caption,
+                    number,
+                    body,
+                    items,
+                    paragraphs,
+                } => {
                     if let Some(c) = caption {
                         out.push(c.clone());
                     }

@@ -456,7 +456,8 @@ fn missing_glyph(
     doc: &Document,
 ) -> Option<Finding> {
     let mut seen = std::collections::BTreeSet::new();
-    for line in doc_var_text(doc) {
+    // Every span, not only register data: 設定 values print as fixed text.
+    for line in doc.spans().into_iter().map(|s| &s.text) {
         for c in line.chars() {
             if c.is_whitespace() || !seen.insert(c) || engine.pdf.covers(c) {
                 continue;
@@ -483,29 +484,6 @@ fn glyph_finding(a: &Agreement, cell: Option<CellRef>, c: char) -> Finding {
         ),
         "--font-dir でこの文字を含むフォント（例: IPAmj明朝 /usr/share/fonts/truetype/ipamj）のフォルダを指定するか、常用の字体に直してください",
     )
-}
-
-/// The text of every variable span of a document.
-fn doc_var_text(doc: &Document) -> Vec<String> {
-    let json = serde_json::to_value(&doc.blocks).unwrap_or_default();
-    let mut out = Vec::new();
-    collect_var(&json, &mut out);
-    out
-}
-
-fn collect_var(v: &serde_json::Value, out: &mut Vec<String>) {
-    match v {
-        serde_json::Value::Object(m) => {
-            if m.get("var").and_then(|b| b.as_bool()) == Some(true) {
-                if let Some(t) = m.get("text").and_then(|t| t.as_str()) {
-                    out.push(t.to_string());
-                }
-            }
-            m.values().for_each(|x| collect_var(x, out));
-        }
-        serde_json::Value::Array(a) => a.iter().for_each(|x| collect_var(x, out)),
-        _ => {}
-    }
 }
 
 /// Every text cell of the register that belongs to an agreement.

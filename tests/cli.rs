@@ -422,3 +422,151 @@ fn schedule_report_and_export_on_the_sample() {
     assert!(!csv.contains("@"), "no contact data");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The init workbook with one cell of the example agreement replaced.
+fn example_with(dir: &Path, file: &str, header: &str, value: &str) -> PathBuf {
+    use kyotei::xlsx_out::CellValue;
+    let profile = kyotei::profile::Profile::isesaki();
+    let mut rows = kyotei::init::example_rows(&profile);
+    let col = kyotei::init::headers("協定")
+        .unwrap()
+        .iter()
+        .position(|h| *h == header)
+        .unwrap();
+    for (name, sheet_rows) in rows.iter_mut() {
+        if *name == "協定" {
+            sheet_rows[0][col] = CellValue::text(value);
+        }
+    }
+    let book = kyotei::init::register_book(&profile, &rows);
+    let path = dir.join(file);
+    std::fs::write(&path, kyotei::xlsx_out::write(&book).unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn a_character_no_font_has_is_an_error_naming_its_cell() {
+    let dir = temp("glyph");
+    let path = example_with(&dir, "a.xlsx", "代表者氏名", "𠮷野 太郎");
+    let out = kyotei(
+        &[
+            "render",
+            path.to_str().unwrap(),
+            "-o",
+            "out",
+            "--as-of",
+            AS_OF,
+        ],
+        &dir,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("協定!E2") && stderr.contains("𠮷"),
+        "{stderr}"
+    );
+    assert!(
+        !dir.join("out/例-001").exists(),
+        "no document with a silent box"
+    );
+
+    // With a font that has it (Debian's fonts-ipamj-mincho), the documents are made.
+    let ipamj = Path::new("/usr/share/fonts/truetype/ipamj");
+    if ipamj.exists() {
+        let out = kyotei(
+            &[
+                "render",
+                path.to_str().unwrap(),
+                "-o",
+                "out",
+                "--as-of",
+                AS_OF,
+                "--font-dir",
+                ipamj.to_str().unwrap(),
+            ],
+            &dir,
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let pdf = std::fs::read(dir.join("out/例-001/協定書.pdf")).unwrap();
+        let text = pdf_extract::extract_text_from_mem(&pdf).unwrap();
+        assert!(squash(&text).contains("𠮷野太郎"), "{text}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_hostile_company_name_prints_exactly_and_stays_in_the_output_folder() {
+    let dir = temp("inject");
+    let name = "株式会社#panic(\"x\")*太字*$x$]<w:t>&@title";
+    let path = example_with(&dir, "a.xlsx", "企業等名", name);
+    let out = kyotei(
+        &[
+            "render",
+            path.to_str().unwrap(),
+            "-o",
+            "out",
+            "--as-of",
+            AS_OF,
+            "-q",
+        ],
+        &dir,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let docx = std::fs::read(dir.join("out/例-001/協定書.docx")).unwrap();
+    let text = kyotei::docx::docx_text(&docx).unwrap().join("\n");
+    assert!(
+        text.contains(&format!("伊勢崎市と{name}との包括連携協定書")),
+        "{text}"
+    );
+    let pdf = std::fs::read(dir.join("out/例-001/協定書.pdf")).unwrap();
+    let text = squash(&pdf_extract::extract_text_from_mem(&pdf).unwrap());
+    assert!(
+        text.contains(&squash(&format!("伊勢崎市と{name}との包括連携協定書"))),
+        "{text}"
+    );
+
+    // An ID that tries to leave the folder is only a name: drafts (its other sheets no longer
+    // match, so it has errors) are written inside the output folder.
+    let path = example_with(&dir, "b.xlsx", "協定番号", "../../etc/例");
+    let out = kyotei(
+        &[
+            "render",
+            path.to_str().unwrap(),
+            "-o",
+            "out2",
+            "--as-of",
+            AS_OF,
+            "-q",
+            "--draft",
+        ],
+        &dir,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = files(&dir.join("out2"));
+    assert!(
+        written.keys().any(|k| k.starts_with("_.._etc_例/協定書")),
+        "{:?}",
+        written.keys()
+    );
+    let outside: Vec<_> = files(&dir)
+        .into_keys()
+        .filter(|k| !k.starts_with("out") && !k.ends_with(".xlsx"))
+        .collect();
+    assert!(outside.is_empty(), "{outside:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
