@@ -143,6 +143,7 @@ impl Pdf {
     /// The font families typst sees (for diagnostics and `--templates` authors).
     pub fn families(&self) -> Vec<String> {
         let mut v: Vec<String> = self.fonts.iter().map(|f| f.info().family.clone()).collect();
+        v.sort();
         v.dedup();
         v
     }
