@@ -1,7 +1,7 @@
 //! The `kyotei` command line: argument handling and glue. The only place that reads the clock.
 //!
 //! Exit statuses: 0 no errors (warnings allowed), 1 guideline or input errors found, 2 the
-//! workbook (or another input) could not be read or used.
+//! workbook (or another input) could not be read or used, 130 interrupted by Ctrl-C.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -245,6 +245,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 jobs,
                 progress: None,
             };
+            // Ctrl-C: wait for the file being written, then stop; no temporary file is left
+            // and a rerun finds the finished files unchanged.
+            let _ = ctrlc::set_handler(|| {
+                let _writes = kyotei::render::stop_writes();
+                eprintln!(
+                    "\n中断しました。書きかけのファイルは残っていません。もう一度実行すると、残りを作成します"
+                );
+                std::process::exit(130);
+            });
             let bar = progress_bar(quiet);
             let opts = pipeline::Options {
                 progress: bar.clone().map(|bar| {

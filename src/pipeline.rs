@@ -345,11 +345,13 @@ fn render_agreement(
     let mut warnings = Vec::new();
     let mut history: Vec<(PathBuf, String)> = Vec::new();
     let mut records = Vec::new();
+    // Characters already checked against the fonts: the documents of one agreement share most.
+    let mut seen = std::collections::HashSet::new();
     for (stem, mut doc) in docs
         .into_iter()
         .filter(|(_, d)| opts.kinds.is_empty() || opts.kinds.contains(&d.kind))
     {
-        if let Some(f) = missing_glyph(engine, reg, a, &doc) {
+        if let Some(f) = missing_glyph(engine, reg, a, &doc, &mut seen) {
             return Ok(AgreementOutput::Glyph(f));
         }
         // Editions of the 申し合わせ事項 and the 協定書: see `revision`.
@@ -448,18 +450,22 @@ fn plan_formats(
 }
 
 /// A character of the register's data that no loaded font can show, as an error finding
-/// naming the cell it came from.
+/// naming the cell it came from. `seen` holds the characters already found covered.
 fn missing_glyph(
     engine: &Engine,
     reg: &Register,
     a: &Agreement,
     doc: &Document,
+    seen: &mut std::collections::HashSet<char>,
 ) -> Option<Finding> {
-    let mut seen = std::collections::BTreeSet::new();
     // Every span, not only register data: 設定 values print as fixed text.
     for line in doc.spans().into_iter().map(|s| &s.text) {
         for c in line.chars() {
-            if c.is_whitespace() || !seen.insert(c) || engine.pdf.covers(c) {
+            if c.is_whitespace()
+                || is_variation_selector(c)
+                || !seen.insert(c)
+                || engine.pdf.covers(c)
+            {
                 continue;
             }
             let cell = agreement_texts(reg, a)
@@ -470,6 +476,13 @@ fn missing_glyph(
         }
     }
     None
+}
+
+/// Variation selectors (異体字 IVS U+E0100–E01EF, standardised variants U+FE00–FE0F,
+/// Mongolian U+180B–180F) choose a form of the character before them; they have no glyph of
+/// their own, and a font without that form shows the base character.
+fn is_variation_selector(c: char) -> bool {
+    matches!(c, '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}' | '\u{180B}'..='\u{180F}')
 }
 
 fn glyph_finding(a: &Agreement, cell: Option<CellRef>, c: char) -> Finding {

@@ -91,15 +91,53 @@ fn check_rel(rel: &Path) -> Result<()> {
     }
 }
 
+/// Held while a temporary file exists (from its creation to its rename), so that an
+/// interruption (Ctrl-C) can wait for the file in progress and then stop: see [`stop_writes`].
+static WRITING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Waits until no file is half-written and returns a guard that keeps every later
+/// [`write_atomic`] waiting. The CLI calls it on Ctrl-C and exits while holding it, so no
+/// temporary file is left behind.
+pub fn stop_writes() -> std::sync::MutexGuard<'static, ()> {
+    WRITING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The part of a temporary file's name before the process id.
+const TMP_MARK: &str = ".kyotei-tmp-";
+
+/// Removes the temporary files that an earlier, killed run left in `dir`
+/// (`.<name>.kyotei-tmp-<pid>` of a process that no longer runs). Errors are ignored: a file
+/// that cannot be removed is simply left.
+pub fn remove_stale_temps(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let own = std::process::id().to_string();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let Some(pid) = name.rsplit_once(TMP_MARK).map(|(_, pid)| pid) else {
+            continue;
+        };
+        // A process that still runs (another kyotei writing here) keeps its file.
+        let alive = pid == own
+            || (Path::new("/proc/self").exists() && Path::new("/proc").join(pid).exists());
+        if name.starts_with('.') && !alive {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Write `bytes` to `path` atomically: a temporary file in the same folder, flushed, then
 /// renamed over the target. A failure leaves no partial file behind.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let _writing = WRITING.lock().unwrap_or_else(|e| e.into_inner());
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.kyotei-tmp-{}", std::process::id()));
+    let tmp = dir.join(format!(".{name}{TMP_MARK}{}", std::process::id()));
     let result = (|| {
         let mut f = fs::OpenOptions::new()
             .write(true)
@@ -161,6 +199,7 @@ pub fn commit_as(out: &Path, plan: &Planned, history: Option<&str>) -> Result<Ou
     let path = out.join(&plan.rel);
     let dir = path.parent().unwrap_or(out);
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    remove_stale_temps(dir);
     let outcome = match fs::read(&path) {
         Ok(old) if old == plan.bytes => return Ok(Outcome::Unchanged),
         Ok(old) => {

@@ -12,6 +12,15 @@ pub fn nfkc(s: &str) -> String {
 
 /// The comparison key of a value: NFKC, trimmed, inner whitespace runs removed.
 pub fn key(s: &str) -> String {
+    // Fast path (the same result): text already in NFKC, such as any ASCII, needs no
+    // normalising. Keys are compared for every row of every sheet per agreement, so this
+    // matters on registers of thousands of agreements.
+    if s.is_ascii()
+        || unicode_normalization::is_nfkc_quick(s.chars())
+            == unicode_normalization::IsNormalized::Yes
+    {
+        return s.split_whitespace().collect();
+    }
     nfkc(s).split_whitespace().collect::<Vec<_>>().join("")
 }
 
@@ -79,6 +88,27 @@ pub fn suggest<'a>(value: &str, candidates: impl IntoIterator<Item = &'a str>) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fast_path_gives_the_normalised_key() {
+        for s in [
+            "R8-001",
+            " R8 - 001\t",
+            "例-001",
+            "ＡＢＣ　１２３",
+            "ｶﾞｽ",
+            "㈱サンプル",
+            "葛\u{E0100}城",
+            "①",
+            "が",
+        ] {
+            assert_eq!(
+                key(s),
+                nfkc(s).split_whitespace().collect::<String>(),
+                "{s}"
+            );
+        }
+    }
 
     #[test]
     fn keys_ignore_width_and_spaces() {

@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""kyotei's benchmark: render synthetic registers of N agreements and compare each PDF with
+LibreOffice's conversion of the same DOCX. Run through bench/run.sh, which builds first.
+
+Writes bench/RESULTS.md (or the file given by --results) and prints it.
+"""
+
+import argparse
+import datetime
+import os
+import pathlib
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BIN = ROOT / "target/release/kyotei"
+SYNTH = ROOT / "target/release/examples/synth"
+AS_OF = "2026-11-25"
+KINDS = ["申出書", "提案書", "協定書", "申し合わせ", "実績報告書"]
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
+
+
+def timed_render(register, out, extra=()):
+    """One fresh `kyotei render` under /usr/bin/time -v: (wall s, peak RSS MB)."""
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = ["/usr/bin/time", "-v", str(BIN), "render", str(register), "-o", str(out),
+           "--as-of", AS_OF, "-q", *extra]
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        sys.exit(f"render failed ({p.returncode}): {p.stderr[-2000:]}")
+    rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
+    return wall, rss_kb / 1024
+
+
+def count(out, ext):
+    return sum(1 for p in pathlib.Path(out).rglob(f"*.{ext}") if "履歴" not in p.parts)
+
+
+def soffice(files, outdir, profile):
+    """Convert `files` with LibreOffice in one fresh process; returns the wall time."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    cmd = ["soffice", f"-env:UserInstallation=file://{profile}", "--headless",
+           "--convert-to", "pdf", "--outdir", str(outdir), *map(str, files)]
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True, timeout=600)
+    return time.perf_counter() - t0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ns", default="1,100,1000")
+    ap.add_argument("--work", default="/tmp/kyotei-bench")
+    ap.add_argument("--results", default=str(ROOT / "bench/RESULTS.md"))
+    ap.add_argument("--lo-sample", type=int, default=2,
+                    help="agreements of N=100 whose DOCX LibreOffice converts")
+    args = ap.parse_args()
+    work = pathlib.Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    ns = [int(n) for n in args.ns.split(",")]
+    lines = []
+    say = lines.append
+
+    cores = os.cpu_count()
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    date = run(["date", "-u", "+%Y-%m-%d %H:%M UTC"]).stdout.strip()
+    version = run([str(BIN), "--version"]).stdout.strip()
+    lo = run(["soffice", "--version"]).stdout.strip() if shutil.which("soffice") else None
+    say("# Benchmark results\n")
+    say(f"- date: {date}")
+    say(f"- machine: {cores} cores ({cpu}), {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') // 2**30} GiB")
+    say(f"- kyotei: {version} (release build), `render --as-of {AS_OF} -q`, fresh process each run")
+    say(f"- LibreOffice: {lo or 'not installed'}")
+    say(f"- load average at the start (1, 5, 15 min): {' '.join(open('/proc/loadavg').read().split()[:3])}")
+    say("- registers: `examples/synth.rs` (4–8 fields, 8 projects, 6 memorandum rows, 5 results per agreement)\n")
+
+    # 1. Whole batches.
+    say("## Rendering every document, both formats\n")
+    say("| N agreements | register | files (PDF + DOCX) | wall time | per agreement | per file | peak RSS |")
+    say("|---:|---:|---:|---:|---:|---:|---:|")
+    batch = {}
+    for n in ns:
+        reg = work / f"reg{n}.xlsx"
+        run([str(SYNTH), str(n), str(reg)])
+        out = work / f"out{n}"
+        wall, rss = timed_render(reg, out)
+        files = count(out, "pdf") + count(out, "docx")
+        batch[n] = (wall, rss, files)
+        say(f"| {n} | {reg.stat().st_size // 1024} KB | {files} | {wall:.2f} s | "
+            f"{wall / n * 1000:.0f} ms | {wall / files * 1000:.1f} ms | {rss:.0f} MB |")
+        print(lines[-1], flush=True)
+
+    # One agreement as a fresh process, several times.
+    reg1 = work / "reg1.xlsx"
+    if 1 not in ns:
+        run([str(SYNTH), "1", str(reg1)])
+    walls = [timed_render(reg1, work / "fresh1")[0] for _ in range(7)]
+    say(f"\nOne agreement's full set (10 files) as a fresh process, 7 runs: median "
+        f"{statistics.median(walls) * 1000:.0f} ms, min {min(walls) * 1000:.0f} ms, "
+        f"max {max(walls) * 1000:.0f} ms.\n")
+
+    # 2. Per format and per kind, N=100.
+    reg100 = work / "reg100.xlsx"
+    if 100 not in ns:
+        run([str(SYNTH), "100", str(reg100)])
+    say("## Per format and per document kind (N = 100, one format at a time)\n")
+    say("| documents | files | wall time | per file | peak RSS |")
+    say("|---|---:|---:|---:|---:|")
+    per_kind_pdf = {}
+    for label, extra, ext in [("all, DOCX only", ["--format", "docx"], "docx"),
+                              ("all, PDF only", ["--format", "pdf"], "pdf")] + \
+            [(f"{k}, PDF only", ["--format", "pdf", "--docs", k], "pdf") for k in KINDS]:
+        out = work / "outfmt"
+        wall, rss = timed_render(reg100, out, extra)
+        files = count(out, ext)
+        if "--docs" in extra:
+            per_kind_pdf[extra[-1]] = wall / files
+        say(f"| {label} | {files} | {wall:.2f} s | {wall / files * 1000:.1f} ms | {rss:.0f} MB |")
+        print(lines[-1], flush=True)
+
+    # 3. LibreOffice on the same DOCX files.
+    if lo:
+        say("\n## Against LibreOffice (`soffice --headless --convert-to pdf`)\n")
+        say("The same DOCX files kyotei wrote, converted by LibreOffice: each file in a fresh "
+            "process (what a user does with one document), and all of them in one process "
+            "(LibreOffice's best case). kyotei's time per PDF is its batch time for that kind "
+            "of document (N = 100, PDF only, above), which includes reading the register.\n")
+        profile = work / "lo-profile"
+        out1 = work / "out1" if 1 in ns else work / "fresh1"
+        sample = sorted(p for p in out1.rglob("*.docx") if "履歴" not in p.parts)
+        out100 = work / "out100"
+        if not out100.exists():
+            timed_render(reg100, out100)
+        agreements = sorted(p for p in out100.iterdir() if p.is_dir())[: args.lo_sample]
+        sample += sorted(p for a in agreements for p in a.glob("*.docx"))
+        # Warm-up: the first start creates the profile.
+        soffice(sample[:1], work / "lo-warm", profile)
+        say("| document | LibreOffice, fresh process | kyotei per PDF | ratio | LibreOffice, one process for all | ratio |")
+        say("|---|---:|---:|---:|---:|---:|")
+        lo_batch = soffice(sample, work / "lo-batch", profile) / len(sample)
+        ratios = []
+        for docx in sample:
+            lo_one = soffice([docx], work / "lo-one", profile)
+            kind = next(k for k in KINDS if k in docx.stem)
+            ky = per_kind_pdf[kind]
+            ratios.append((lo_one / ky, lo_batch / ky))
+            rel = docx.relative_to(docx.parent.parent.parent)
+            say(f"| {rel} | {lo_one:.2f} s | {ky * 1000:.1f} ms | {lo_one / ky:.0f}× | "
+                f"{lo_batch:.2f} s | {lo_batch / ky:.0f}× |")
+            print(lines[-1], flush=True)
+        say(f"\n{len(sample)} documents: ratio against a fresh LibreOffice min "
+            f"{min(r[0] for r in ratios):.0f}×, median {statistics.median(r[0] for r in ratios):.0f}×; "
+            f"against LibreOffice converting all of them in one process min "
+            f"{min(r[1] for r in ratios):.0f}×, median {statistics.median(r[1] for r in ratios):.0f}×.")
+
+    say(f"\nLoad average at the end (1, 5, 15 min): {' '.join(open('/proc/loadavg').read().split()[:3])}.")
+    text = "\n".join(lines) + "\n"
+    pathlib.Path(args.results).write_text(text)
+    print(f"\n→ {args.results}")
+
+
+if __name__ == "__main__":
+    main()

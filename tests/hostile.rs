@@ -1,0 +1,835 @@
+//! The catalogue of hostile and broken inputs, run through the real `kyotei` binary. Each case
+//! asserts the exact error (message, cell, exit status) and that the output folder was not
+//! written or changed; the cases that must work (control characters, 異体字 with variation
+//! selectors, a hidden sheet, headers in another order) must render. Then batches that go
+//! wrong half-way: an output folder that cannot be written, a disk that fills up, and Ctrl-C
+//! in the middle of a batch; none may leave a half-written file, and a rerun completes.
+
+#[path = "common/reader_fixtures.rs"]
+mod reader_fixtures;
+
+use kyotei::init::{self, Rows};
+use kyotei::model::sheet;
+use kyotei::profile::Profile;
+use kyotei::xlsx_out::{self, CellValue};
+use reader_fixtures::{Book, padded_sheet_xml, rewrite_zip, rewrite_zip_streaming, s};
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{Cursor, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const AS_OF: &str = "2026-11-25";
+
+/// What a run of the binary gave.
+#[derive(Debug)]
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn kyotei(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_kyotei"))
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn render(register: &Path, out: &Path, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "render",
+        register.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+    ];
+    args.extend(extra);
+    kyotei(&args)
+}
+
+fn check(register: &Path) -> Run {
+    kyotei(&["check", register.to_str().unwrap(), "--as-of", AS_OF])
+}
+
+/// A fresh folder for one case.
+fn case_dir(name: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("hostile")
+        .join(name);
+    let _ = fs::remove_dir_all(&d);
+    fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Every file under `dir` (relative path → bytes); empty when `dir` does not exist.
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// An output folder holding an earlier run's files.
+fn earlier_output(dir: &Path) -> PathBuf {
+    let out = dir.join("出力");
+    fs::create_dir_all(out.join("例-001")).unwrap();
+    fs::write(out.join("例-001/協定書.pdf"), b"%PDF-1.7 earlier run").unwrap();
+    fs::write(out.join("manifest.json"), b"{\"earlier\": true}\n").unwrap();
+    out
+}
+
+/// Every document file is whole: no temporary file, every PDF ends with `%%EOF`, every DOCX
+/// is a zip whose entries all inflate. Returns the number of documents.
+fn assert_no_partial_files(out: &Path) -> usize {
+    let mut documents = 0;
+    for (rel, bytes) in snapshot(out) {
+        assert!(!rel.contains(".kyotei-tmp-"), "temporary file left: {rel}");
+        if rel.ends_with(".pdf") {
+            let tail = &bytes[bytes.len().saturating_sub(32)..];
+            assert!(
+                bytes.starts_with(b"%PDF-") && tail.windows(5).any(|w| w == b"%%EOF"),
+                "truncated PDF: {rel}"
+            );
+            documents += 1;
+        } else if rel.ends_with(".docx") {
+            docx_text(&bytes);
+            documents += 1;
+        }
+    }
+    documents
+}
+
+/// The text of a DOCX's `word/document.xml` (panics if the file is not a whole zip).
+fn docx_text(bytes: &[u8]) -> String {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).expect("a whole DOCX");
+    for i in 0..zip.len() {
+        let mut e = zip.by_index(i).unwrap();
+        let mut sink = Vec::new();
+        e.read_to_end(&mut sink).expect("every entry inflates");
+    }
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    xml
+}
+
+// ---------------------------------------------------------------------------------------
+// Workbooks.
+
+/// The rows of the `kyotei init` register: one clean agreement (例-001) that renders.
+fn clean_rows() -> Vec<(&'static str, Rows)> {
+    init::example_rows(&Profile::isesaki())
+}
+
+/// `rows` with the example agreement copied `n` times (例-001, T-002, T-003…).
+fn many(n: usize) -> Vec<(&'static str, Rows)> {
+    let id = CellValue::text(init::EXAMPLE_ID);
+    clean_rows()
+        .into_iter()
+        .map(|(name, rows)| {
+            if name == sheet::SETTINGS {
+                return (name, rows);
+            }
+            let mut out = Vec::new();
+            for i in 0..n {
+                for row in rows.iter().filter(|r| r.first() == Some(&id)) {
+                    let mut row = row.clone();
+                    if i > 0 {
+                        row[0] = CellValue::text(format!("T-{:03}", i + 1));
+                    }
+                    out.push(row);
+                }
+            }
+            (name, out)
+        })
+        .collect()
+}
+
+fn set(rows: &mut [(&'static str, Rows)], sheet_name: &str, n: usize, header: &str, v: &str) {
+    let col = init::headers(sheet_name)
+        .unwrap()
+        .iter()
+        .position(|h| *h == header)
+        .unwrap();
+    let sheet = rows.iter_mut().find(|(s, _)| *s == sheet_name).unwrap();
+    sheet.1[n][col] = CellValue::text(v);
+}
+
+fn workbook(rows: &[(&'static str, Rows)]) -> Vec<u8> {
+    xlsx_out::write(&init::register_book(&Profile::isesaki(), rows)).unwrap()
+}
+
+/// The zip entry of a sheet, by the sheet's name (from `xl/workbook.xml`; rust_xlsxwriter
+/// numbers the sheet files in order).
+fn sheet_entry(bytes: &[u8], name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    zip.by_name("xl/workbook.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    let n = xml
+        .split("<sheet ")
+        .skip(1)
+        .position(|s| s.contains(&format!("name=\"{name}\"")))
+        .unwrap_or_else(|| panic!("no sheet {name}"));
+    format!("xl/worksheets/sheet{}.xml", n + 1)
+}
+
+/// Replace the element of cell `cell` (e.g. `C2`) in a sheet's XML.
+fn replace_cell(bytes: &[u8], sheet_name: &str, cell: &str, new: &str) -> Vec<u8> {
+    let entry = sheet_entry(bytes, sheet_name);
+    rewrite_zip(bytes, |name, old| {
+        (name == entry).then(|| {
+            let xml = String::from_utf8(old.to_vec()).unwrap();
+            let start = xml
+                .find(&format!("<c r=\"{cell}\""))
+                .unwrap_or_else(|| panic!("no cell {cell}"));
+            let end = start + xml[start..].find("</c>").unwrap() + "</c>".len();
+            format!("{}{new}{}", &xml[..start], &xml[end..]).into_bytes()
+        })
+    })
+}
+
+/// Write `bytes` as the register of a case and run `render` into a folder that holds an
+/// earlier run's files. The run must end with `code` and leave the folder exactly as it was;
+/// `check` must end with the same code. Returns what `render` wrote to stderr.
+fn refused(case: &str, bytes: &[u8], code: i32) -> String {
+    let dir = case_dir(case);
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, bytes).unwrap();
+    let out = earlier_output(&dir);
+    let before = snapshot(&out);
+    let r = render(&register, &out, &[]);
+    assert_eq!(r.code, Some(code), "{case}: {r:#?}");
+    assert_eq!(snapshot(&out), before, "{case}: the output folder changed");
+    let c = check(&register);
+    assert_eq!(c.code, Some(code), "{case}: check: {c:#?}");
+    // Nothing else was written next to the register either.
+    let names: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "{case}: {names:?}");
+    r.stderr
+}
+
+/// The documents of `out` are those of `before`: nothing written, nothing changed. The
+/// manifest alone may be replaced (a run lists what it wrote; the old one goes to 履歴/).
+fn assert_documents_unchanged(out: &Path, before: &BTreeMap<String, Vec<u8>>) {
+    let keep = |m: &BTreeMap<String, Vec<u8>>| -> BTreeMap<String, Vec<u8>> {
+        m.iter()
+            .filter(|(k, _)| !k.contains("manifest"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    assert_eq!(keep(&snapshot(out)), keep(before));
+}
+
+fn assert_has(stderr: &str, parts: &[&str]) {
+    for p in parts {
+        assert!(stderr.contains(p), "expected {p:?} in:\n{stderr}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Files that are not registers (exit status 2).
+
+#[test]
+fn a_file_that_is_not_a_zip() {
+    let e = refused(
+        "not-zip",
+        "協定番号,企業等名\nR8-001,株式会社\n".as_bytes(),
+        2,
+    );
+    assert_has(
+        &e,
+        &[
+            "台帳を読み込めません",
+            "zip 形式ではありません",
+            "名前を付けて保存",
+        ],
+    );
+}
+
+#[test]
+fn a_truncated_workbook() {
+    let bytes = workbook(&clean_rows());
+    let e = refused("truncated", &bytes[..bytes.len() * 2 / 3], 2);
+    assert_has(&e, &["壊れているか、途中で切れています"]);
+}
+
+#[test]
+fn an_xls_renamed_xlsx() {
+    // The header of an OLE compound file (BIFF8 .xls) with a Workbook stream named in its
+    // directory.
+    let mut xls = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    xls.resize(512, 0);
+    xls.extend("Workbook".encode_utf16().flat_map(u16::to_le_bytes));
+    xls.resize(8192, 0);
+    let e = refused("xls", &xls, 2);
+    assert_has(&e, &["古い Excel 形式（.xls）", "Excel ブック (*.xlsx)"]);
+}
+
+#[test]
+fn a_password_protected_workbook() {
+    // Excel stores an encrypted .xlsx inside an OLE compound file with the streams
+    // EncryptionInfo and EncryptedPackage.
+    let mut enc = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    enc.resize(512, 0);
+    for name in ["EncryptionInfo", "EncryptedPackage"] {
+        enc.extend(name.encode_utf16().flat_map(u16::to_le_bytes));
+        enc.resize(enc.len() + 64, 0);
+    }
+    enc.resize(16384, 0xAB);
+    let e = refused("password", &enc, 2);
+    assert_has(&e, &["パスワードで保護", "パスワードを解除してから"]);
+}
+
+#[test]
+fn an_ods_renamed_xlsx() {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    zip.start_file("content.xml", stored).unwrap();
+    zip.write_all(b"<?xml version=\"1.0\"?><office:document-content/>")
+        .unwrap();
+    zip.start_file("META-INF/manifest.xml", stored).unwrap();
+    zip.write_all(b"<manifest/>").unwrap();
+    let ods = zip.finish().unwrap().into_inner();
+    let e = refused("ods", &ods, 2);
+    assert_has(
+        &e,
+        &[
+            "OpenDocument（.ods など）",
+            "Excel ブック（.xlsx）ではありません",
+        ],
+    );
+}
+
+#[test]
+fn a_zip_bomb() {
+    // 300 MB of XML (past the 200 MB cap) in a file of a few hundred KB.
+    let bytes = workbook(&clean_rows());
+    let entry = sheet_entry(&bytes, sheet::MEMO);
+    let bomb = rewrite_zip_streaming(&bytes, |name, _, w| {
+        (name == entry)
+            .then(|| padded_sheet_xml(w, 300 << 20))
+            .is_some()
+    });
+    assert!(bomb.len() < 1 << 20, "the bomb is small: {}", bomb.len());
+    let e = refused("zip-bomb", &bomb, 2);
+    assert_has(
+        &e,
+        &[
+            "展開後のサイズが上限（200.0 MB）を超えます",
+            &entry,
+            "zip 爆弾",
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Workbooks whose content is beyond the limits or unusable.
+
+#[test]
+fn a_sparse_sheet_from_a1_to_xfd1048576() {
+    let mut b = Book::example();
+    b.sheet(sheet::AGREEMENTS)
+        .extra
+        .push((1_048_575, 16_383, s("最後のセル")));
+    let e = refused("sparse", &b.bytes(), 2);
+    assert_has(
+        &e,
+        &[
+            "協定!XFD1048576",
+            "読み取る範囲（100000 行目・IV 列まで）の外にあります",
+            "台帳の形式に問題があります",
+        ],
+    );
+}
+
+#[test]
+fn a_million_rows() {
+    // Every row of the sheet (1,048,576, Excel's maximum) holds an agreement number: reading
+    // stops at the row cap and names the first cell beyond it.
+    let bytes = workbook(&clean_rows());
+    let entry = sheet_entry(&bytes, sheet::FIELDS);
+    let big = rewrite_zip_streaming(&bytes, |name, _, w| {
+        if name != entry {
+            return false;
+        }
+        w.write_all(
+            b"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>\
+<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>\xE5\x8D\x94\xE5\xAE\x9A\xE7\x95\xAA\xE5\x8F\xB7</t></is></c>\
+<c r=\"B1\" t=\"inlineStr\"><is><t>\xE5\x88\x86\xE9\x87\x8E</t></is></c></row>",
+        )
+        .unwrap();
+        let mut buf = String::with_capacity(1 << 20);
+        for r in 2..=1_048_576u32 {
+            buf.push_str(&format!(
+                "<row r=\"{r}\"><c r=\"A{r}\" t=\"inlineStr\"><is><t>T</t></is></c></row>"
+            ));
+            if buf.len() > (1 << 20) - 100 {
+                w.write_all(buf.as_bytes()).unwrap();
+                buf.clear();
+            }
+        }
+        w.write_all(buf.as_bytes()).unwrap();
+        w.write_all(b"</sheetData></worksheet>").unwrap();
+        true
+    });
+    let e = refused("million-rows", &big, 2);
+    assert_has(
+        &e,
+        &[
+            "連携事項!A100001",
+            "読み取る範囲（100000 行目・IV 列まで）の外にあります",
+        ],
+    );
+}
+
+#[test]
+fn a_100000_character_cell() {
+    // Excel (and rust_xlsxwriter) stop at 32,767 characters; a hand-made file does not.
+    let cell = format!(
+        "<c r=\"J2\" t=\"inlineStr\"><is><t>{}</t></is></c>",
+        "地域".repeat(50_000)
+    );
+    let bytes = replace_cell(&workbook(&clean_rows()), sheet::AGREEMENTS, "J2", &cell);
+    let e = refused("long-cell", &bytes, 2);
+    assert_has(&e, &["協定!J2", "文字数が多すぎます（上限 32767 文字）"]);
+}
+
+#[test]
+fn formula_error_cells() {
+    let bytes = workbook(&clean_rows());
+    let bytes = replace_cell(
+        &bytes,
+        sheet::PUBLICITY,
+        "C2",
+        "<c r=\"C2\" t=\"e\"><f>NA()</f><v>#N/A</v></c>",
+    );
+    let bytes = replace_cell(
+        &bytes,
+        sheet::AGREEMENTS,
+        "B2",
+        "<c r=\"B2\" t=\"e\"><f>1/0</f><v>#DIV/0!</v></c>",
+    );
+    // Errors in the register's data: exit status 1, the agreement is not rendered, and the
+    // earlier documents stay as they were.
+    let dir = case_dir("formula-errors");
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, &bytes).unwrap();
+    let out = earlier_output(&dir);
+    let before = snapshot(&out);
+    let r = render(&register, &out, &[]);
+    assert_eq!(r.code, Some(1), "{r:#?}");
+    assert_has(
+        &r.stderr,
+        &[
+            "周知協力!C2",
+            "#N/A",
+            "協定!B2",
+            "#DIV/0!",
+            "協定 例-001: エラーがあるため作成しませんでした",
+        ],
+    );
+    assert_documents_unchanged(&out, &before);
+    let c = check(&register);
+    assert_eq!(c.code, Some(1));
+    assert_has(&c.stdout, &["周知協力!C2", "協定!B2"]);
+}
+
+#[test]
+fn merged_header_cells() {
+    // 企業等名 merged across B1:C1: the value is in B1 only, so 企業等所在地 is missing.
+    let bytes = workbook(&clean_rows());
+    let entry = sheet_entry(&bytes, sheet::AGREEMENTS);
+    let merged = rewrite_zip(&bytes, |name, old| {
+        (name == entry).then(|| {
+            let xml = String::from_utf8(old.to_vec()).unwrap();
+            let start = xml.find("<c r=\"C1\"").unwrap();
+            let end = start + xml[start..].find("</c>").unwrap() + 4;
+            let xml = format!("{}<c r=\"C1\"/>{}", &xml[..start], &xml[end..]);
+            xml.replacen(
+                "</sheetData>",
+                "</sheetData><mergeCells count=\"1\"><mergeCell ref=\"B1:C1\"/></mergeCells>",
+                1,
+            )
+            .into_bytes()
+        })
+    });
+    let e = refused("merged-headers", &merged, 2);
+    assert_has(
+        &e,
+        &[
+            "シート「協定」に列「企業等所在地」がありません",
+            "1行目（見出しの行）",
+        ],
+    );
+}
+
+#[test]
+fn a_missing_sheet() {
+    let mut b = Book::example();
+    b.remove_sheet(sheet::RESULTS);
+    let e = refused("missing-sheet", &b.bytes(), 2);
+    assert_has(
+        &e,
+        &[
+            "シート「実績」がありません",
+            "という名前のシートを追加してください",
+        ],
+    );
+}
+
+#[test]
+fn a_missing_glyph_names_its_cell() {
+    // An emoji no bundled font has: the agreement is not rendered (it would print as a
+    // blank box), and the cell is named.
+    let mut rows = clean_rows();
+    set(
+        &mut rows,
+        sheet::AGREEMENTS,
+        0,
+        "企業等名",
+        "株式会社サンプル商事🍙",
+    );
+    let dir = case_dir("emoji");
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, workbook(&rows)).unwrap();
+    let out = earlier_output(&dir);
+    let before = snapshot(&out);
+    let r = render(&register, &out, &[]);
+    assert_eq!(r.code, Some(1), "{r:#?}");
+    assert_has(
+        &r.stderr,
+        &[
+            "協定!B2",
+            "「🍙」(U+1F359) を表示できるフォントがありません",
+            "--font-dir",
+        ],
+    );
+    assert_documents_unchanged(&out, &before);
+}
+
+// ---------------------------------------------------------------------------------------
+// Odd but valid workbooks: they must render.
+
+/// Render a register that must succeed; returns the output folder.
+fn renders(case: &str, bytes: &[u8]) -> PathBuf {
+    let dir = case_dir(case);
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, bytes).unwrap();
+    let out = dir.join("出力");
+    let r = render(&register, &out, &["-q"]);
+    assert_eq!(r.code, Some(0), "{case}: {r:#?}");
+    assert_eq!(assert_no_partial_files(&out), 10, "{case}");
+    out
+}
+
+#[test]
+fn control_characters_are_removed_and_the_documents_render() {
+    let mut rows = clean_rows();
+    set(
+        &mut rows,
+        sheet::AGREEMENTS,
+        0,
+        "企業等名",
+        "株式会社\u{7}サンプル\u{1b}商事",
+    );
+    set(
+        &mut rows,
+        sheet::AGREEMENTS,
+        0,
+        "代表者氏名",
+        "見本\u{202E} 太郎\u{0}",
+    );
+    let out = renders("control-chars", &workbook(&rows));
+    let xml = docx_text(&fs::read(out.join("例-001/協定書.docx")).unwrap());
+    assert!(xml.contains("株式会社サンプル商事"), "{xml}");
+    assert!(!xml.contains('\u{7}') && !xml.contains('\u{1b}') && !xml.contains('\u{202E}'));
+    let c = check(&out.parent().unwrap().join("台帳.xlsx"));
+    assert_has(&c.stdout, &["協定!B2", "協定!E2", "制御文字"]);
+}
+
+#[test]
+fn variation_selectors_render() {
+    // 葛󠄀 (IVS U+E0100) and 辻󠄀, and a standardised variant (U+FE00): the base characters are
+    // in the fonts, the selectors are not glyphs of their own.
+    let name = "株式会社葛\u{E0100}城辻\u{E0100}商事";
+    let mut rows = clean_rows();
+    set(&mut rows, sheet::AGREEMENTS, 0, "企業等名", name);
+    set(
+        &mut rows,
+        sheet::AGREEMENTS,
+        0,
+        "代表者氏名",
+        "渡邉\u{E0101} 一\u{FE00}郎",
+    );
+    let out = renders("variation-selectors", &workbook(&rows));
+    let xml = docx_text(&fs::read(out.join("例-001/協定書.docx")).unwrap());
+    assert!(xml.contains(name), "the DOCX keeps the selectors: {xml}");
+}
+
+#[test]
+fn a_hidden_sheet_is_read() {
+    let bytes = workbook(&clean_rows());
+    let hidden = rewrite_zip(&bytes, |name, old| {
+        (name == "xl/workbook.xml").then(|| {
+            String::from_utf8(old.to_vec())
+                .unwrap()
+                .replacen(
+                    "<sheet name=\"実績\"",
+                    "<sheet name=\"実績\" state=\"hidden\"",
+                    1,
+                )
+                .into_bytes()
+        })
+    });
+    assert_ne!(hidden, bytes);
+    let out = renders("hidden-sheet", &hidden);
+    assert!(out.join("例-001/実績報告書_1.pdf").is_file());
+}
+
+#[test]
+fn headers_in_another_order_give_the_same_documents() {
+    let mut reordered = Book::example();
+    for sh in &mut reordered.sheets {
+        sh.headers.reverse();
+    }
+    let plain = Book::example();
+    let mut outs = Vec::new();
+    for (case, book) in [("order-plain", plain), ("order-reversed", reordered)] {
+        let dir = case_dir(case);
+        let register = dir.join("台帳.xlsx");
+        fs::write(&register, book.bytes()).unwrap();
+        let out = dir.join("出力");
+        let r = render(&register, &out, &["-q", "--draft"]);
+        assert!(r.code == Some(0) || r.code == Some(1), "{r:#?}");
+        let mut files = snapshot(&out);
+        // The manifest holds the input's hash, which differs.
+        files.remove("manifest.json");
+        assert!(files.len() >= 8, "{:?}", files.keys());
+        outs.push(files);
+    }
+    assert!(outs[0] == outs[1], "the documents differ");
+}
+
+// ---------------------------------------------------------------------------------------
+// Output folders that cannot be written, and interrupted batches.
+
+#[test]
+fn an_output_folder_that_cannot_be_written() {
+    let dir = case_dir("readonly");
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, workbook(&clean_rows())).unwrap();
+
+    // An output path under a regular file: refused whatever the user's rights.
+    let file = dir.join("ファイル");
+    fs::write(&file, b"not a folder").unwrap();
+    let r = render(&register, &file.join("出力"), &[]);
+    assert_eq!(r.code, Some(2), "{r:#?}");
+    assert_has(&r.stderr, &["書類を作成できませんでした", "ファイル/出力"]);
+    assert_eq!(fs::read(&file).unwrap(), b"not a folder");
+
+    // A read-only folder: root ignores permissions, so only an ordinary user sees the error.
+    use std::os::unix::fs::PermissionsExt;
+    let out = earlier_output(&dir);
+    let before = snapshot(&out);
+    for d in [&out, &out.join("例-001")] {
+        fs::set_permissions(d, fs::Permissions::from_mode(0o555)).unwrap();
+    }
+    let probe = out.join(".probe");
+    let root = fs::write(&probe, b"").is_ok();
+    let _ = fs::remove_file(&probe);
+    let r = render(&register, &out, &[]);
+    for d in [&out, &out.join("例-001")] {
+        fs::set_permissions(d, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    if root {
+        eprintln!("read-only folder: running as root, which ignores permissions; not asserted");
+    } else {
+        assert_eq!(r.code, Some(2), "{r:#?}");
+        assert_has(&r.stderr, &["書類を作成できませんでした"]);
+        assert_eq!(snapshot(&out), before);
+    }
+}
+
+#[test]
+fn a_write_failing_mid_batch_leaves_no_partial_file() {
+    // The second agreement's folder is taken by a file: its files cannot be written.
+    let dir = case_dir("mid-batch");
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, workbook(&many(3))).unwrap();
+    let out = dir.join("出力");
+    fs::create_dir_all(&out).unwrap();
+    fs::write(out.join("T-002"), b"in the way").unwrap();
+    let r = render(&register, &out, &["--jobs", "1"]);
+    assert_eq!(r.code, Some(2), "{r:#?}");
+    assert_has(&r.stderr, &["書類を作成できませんでした", "T-002"]);
+    assert_no_partial_files(&out);
+    assert!(
+        !out.join("manifest.json").exists(),
+        "no manifest for a failed run"
+    );
+    assert_eq!(fs::read(out.join("T-002")).unwrap(), b"in the way");
+    // Once the way is clear, a rerun completes.
+    fs::remove_file(out.join("T-002")).unwrap();
+    let r = render(&register, &out, &["-q"]);
+    assert_eq!(r.code, Some(0), "{r:#?}");
+    assert_eq!(assert_no_partial_files(&out), 30);
+}
+
+/// A small tmpfs, unmounted when dropped.
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    fn mount(path: &Path, size: &str) -> Option<Tmpfs> {
+        fs::create_dir_all(path).unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(path)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        ok.then(|| Tmpfs(path.to_path_buf()))
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_disk_mid_batch_leaves_no_partial_file() {
+    let dir = case_dir("disk-full");
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, workbook(&many(3))).unwrap();
+    // One agreement's documents take about 600 KB: the disk fills during the second.
+    let Some(disk) = Tmpfs::mount(&dir.join("disk"), "900k") else {
+        eprintln!("full disk: cannot mount a tmpfs here (not root?); not asserted");
+        return;
+    };
+    let out = disk.0.join("出力");
+    let r = render(&register, &out, &["--jobs", "1"]);
+    assert_eq!(r.code, Some(2), "{r:#?}");
+    assert_has(
+        &r.stderr,
+        &["書類を作成できませんでした", "No space left on device"],
+    );
+    let documents = assert_no_partial_files(&out);
+    assert!(documents < 30, "{documents}");
+    assert!(!out.join("manifest.json").exists());
+}
+
+#[test]
+fn ctrl_c_mid_batch_leaves_no_partial_file_and_a_rerun_completes() {
+    const N: usize = 40;
+    let dir = case_dir("ctrl-c");
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, workbook(&many(N))).unwrap();
+    let out = dir.join("出力");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kyotei"))
+        .args([
+            "render",
+            register.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .args(["--as-of", AS_OF, "-q"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the batch is under way: the first files are written.
+    let start = Instant::now();
+    while snapshot(&out).len() < 5 && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert_eq!(status.code(), Some(130), "interrupted mid-batch: {stderr}");
+    assert_has(&stderr, &["中断しました"]);
+    assert!(
+        assert_no_partial_files(&out) < N * 10,
+        "the batch was interrupted"
+    );
+    assert!(!out.join("manifest.json").exists());
+    let written = snapshot(&out).len();
+
+    // A rerun completes; what the first run wrote is unchanged.
+    let r = render(&register, &out, &[]);
+    assert_eq!(r.code, Some(0), "{r:#?}");
+    assert_eq!(assert_no_partial_files(&out), N * 10);
+    assert!(
+        r.stdout.contains(&format!("変更なし {written} 件")),
+        "{written} files were written before Ctrl-C: {}",
+        r.stdout.lines().last().unwrap_or("")
+    );
+    assert!(out.join("manifest.json").is_file());
+}
+
+#[test]
+fn a_rerun_removes_temporary_files_a_killed_run_left() {
+    let dir = case_dir("stale-temp");
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, workbook(&clean_rows())).unwrap();
+    let out = dir.join("出力");
+    fs::create_dir_all(out.join("例-001")).unwrap();
+    // A process id beyond Linux's largest (2^22): no running process owns these.
+    let stale = [
+        out.join("例-001/.協定書.pdf.kyotei-tmp-4194305"),
+        out.join(".manifest.json.kyotei-tmp-4194306"),
+    ];
+    for p in &stale {
+        fs::write(p, b"%PDF-1.7 half").unwrap();
+    }
+    let r = render(&register, &out, &["-q"]);
+    assert_eq!(r.code, Some(0), "{r:#?}");
+    for p in &stale {
+        assert!(!p.exists(), "{} is left", p.display());
+    }
+    assert_eq!(assert_no_partial_files(&out), 10);
+}
