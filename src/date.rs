@@ -81,7 +81,11 @@ impl Date {
         let mp = (5 * doy + 2) / 153;
         let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
         let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        Date { year: (y + i64::from(m <= 2)) as i32, month: m, day: d }
+        Date {
+            year: (y + i64::from(m <= 2)) as i32,
+            month: m,
+            day: d,
+        }
     }
 
     pub fn add_days(self, n: i64) -> Date {
@@ -104,7 +108,11 @@ impl Date {
 
     /// The fiscal year (年度) the date falls in: April to March. 2027-03-31 → 2026.
     pub fn fiscal_year(self) -> i32 {
-        if self.month >= 4 { self.year } else { self.year - 1 }
+        if self.month >= 4 {
+            self.year
+        } else {
+            self.year - 1
+        }
     }
 
     /// A date from an Excel serial number (1900 date system; the day part only).
@@ -114,14 +122,24 @@ impl Date {
         }
         let whole = serial.floor() as i64;
         // Excel's day 60 is the non-existent 1900-02-29; serials after it are one too high.
-        let base = Date { year: 1899, month: 12, day: 31 }.to_days();
+        let base = Date {
+            year: 1899,
+            month: 12,
+            day: 31,
+        }
+        .to_days();
         let days = if whole >= 60 { whole - 1 } else { whole };
         Some(Date::from_days(base + days))
     }
 
     /// The Excel serial number of the date (1900 date system).
     pub fn to_excel_serial(self) -> f64 {
-        let base = Date { year: 1899, month: 12, day: 31 }.to_days();
+        let base = Date {
+            year: 1899,
+            month: 12,
+            day: 31,
+        }
+        .to_days();
         let n = self.to_days() - base;
         (if n >= 60 { n + 1 } else { n }) as f64
     }
@@ -129,7 +147,13 @@ impl Date {
     /// The era and era year of the date: (令和, 8).
     pub fn era(self) -> Option<(&'static str, i32)> {
         ERAS.iter().find_map(|&(name, _, (y, m, d))| {
-            (self >= Date { year: y, month: m, day: d }).then_some((name, self.year - y + 1))
+            (self
+                >= Date {
+                    year: y,
+                    month: m,
+                    day: d,
+                })
+            .then_some((name, self.year - y + 1))
         })
     }
 
@@ -183,7 +207,11 @@ impl Date {
 }
 
 fn era_year(y: i32) -> String {
-    if y == 1 { "元".to_string() } else { y.to_string() }
+    if y == 1 {
+        "元".to_string()
+    } else {
+        y.to_string()
+    }
 }
 
 fn era_date(
@@ -197,7 +225,11 @@ fn era_date(
         return Err(DateError::NoSuchEraYear { era: name, year: y });
     }
     let date = Date::new(start.0 + y - 1, m, d).ok_or(DateError::NoSuchDay)?;
-    let first = Date { year: start.0, month: start.1, day: start.2 };
+    let first = Date {
+        year: start.0,
+        month: start.1,
+        day: start.2,
+    };
     if date < first {
         return Err(DateError::NoSuchDay);
     }
@@ -205,7 +237,11 @@ fn era_date(
     let idx = ERAS.iter().position(|e| e.0 == name).expect("known era");
     if idx > 0 {
         let (_, _, (ny, nm, nd)) = ERAS[idx - 1];
-        let next = Date { year: ny, month: nm, day: nd };
+        let next = Date {
+            year: ny,
+            month: nm,
+            day: nd,
+        };
         if date >= next {
             // 平成32年 does not exist; 平成31年5月1日 neither.
             let last_year = ny - start.0 + 1;
@@ -221,9 +257,7 @@ fn era_date(
 /// Split `8年4月1日`, `8.4.1`, `2026/4/1`, `2026-04-01`, `元年5月1日` into numbers.
 fn split_ymd(s: &str) -> Result<(i32, u32, u32), DateError> {
     let s = s.strip_suffix('日').unwrap_or(s);
-    let parts: Vec<&str> = s
-        .split(['年', '月', '.', '/', '-'])
-        .collect();
+    let parts: Vec<&str> = s.split(['年', '月', '.', '/', '-']).collect();
     if parts.len() != 3 || parts.iter().any(|p| p.is_empty()) {
         return Err(DateError::Format);
     }
@@ -264,7 +298,16 @@ mod tests {
 
     #[test]
     fn parses_every_form_of_the_contract() {
-        for s in ["2026-04-01", "2026/4/1", "令和8年4月1日", "R8.4.1", "r8.4.1", "２０２６/４/１", "2026年4月1日", "令和８年４月１日"] {
+        for s in [
+            "2026-04-01",
+            "2026/4/1",
+            "令和8年4月1日",
+            "R8.4.1",
+            "r8.4.1",
+            "２０２６/４/１",
+            "2026年4月1日",
+            "令和８年４月１日",
+        ] {
             assert_eq!(Date::parse(s), Ok(d(2026, 4, 1)), "{s}");
         }
         assert_eq!(Date::parse("令和元年5月1日"), Ok(d(2019, 5, 1)));
@@ -277,7 +320,10 @@ mod tests {
         assert_eq!(Date::parse("令和8年2月30日"), Err(DateError::NoSuchDay));
         assert_eq!(
             Date::parse("平成32年1月1日"),
-            Err(DateError::NoSuchEraYear { era: "平成", year: 32 })
+            Err(DateError::NoSuchEraYear {
+                era: "平成",
+                year: 32
+            })
         );
         assert_eq!(Date::parse("平成31年5月1日"), Err(DateError::NoSuchDay));
         assert_eq!(Date::parse("令和元年4月30日"), Err(DateError::NoSuchDay));

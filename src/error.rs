@@ -20,7 +20,10 @@ pub enum Error {
     Template { name: String, reason: String },
     /// A writer failed (DOCX, PDF, XLSX).
     #[error("{format} の作成に失敗しました: {reason}")]
-    Writer { format: &'static str, reason: String },
+    Writer {
+        format: &'static str,
+        reason: String,
+    },
     /// A character no loaded font has.
     #[error("{cell}: 「{ch}」(U+{code:04X}) を表示できるフォントがありません")]
     MissingGlyph { cell: String, ch: char, code: u32 },
@@ -28,13 +31,19 @@ pub enum Error {
     #[error("{0} は既に存在します。上書きしません")]
     Exists(PathBuf),
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
 }

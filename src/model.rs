@@ -26,44 +26,103 @@ pub mod sheet {
         (
             AGREEMENTS,
             &[
-                "協定番号", "企業等名", "企業等所在地", "代表者役職", "代表者氏名", "担当者名",
-                "担当者電話", "担当者メール", "申出日", "申出目的", "申出その他", "目的", "締結日",
-                "有効期間開始日", "有効期間満了日", "押印方式", "解除日", "解除理由",
-                "協定締結後の改正日", "申し合わせ日", "申し合わせ改訂日",
+                "協定番号",
+                "企業等名",
+                "企業等所在地",
+                "代表者役職",
+                "代表者氏名",
+                "担当者名",
+                "担当者電話",
+                "担当者メール",
+                "申出日",
+                "申出目的",
+                "申出その他",
+                "目的",
+                "締結日",
+                "有効期間開始日",
+                "有効期間満了日",
+                "押印方式",
+                "解除日",
+                "解除理由",
+                "協定締結後の改正日",
+                "申し合わせ日",
+                "申し合わせ改訂日",
             ],
         ),
         (
             REQUIREMENTS,
             &[
-                "協定番号", "確認日", "確認者", "3(1)意欲", "3(3)継続的対話", "3(4)①破産者等",
-                "3(4)②更生再生手続", "3(4)③暴力団関与", "3(4)④暴力団援助", "3(4)⑤公租公課滞納",
-                "3(4)⑥入札資格取消", "3(4)⑦指名停止", "3(4)⑧その他不適当",
+                "協定番号",
+                "確認日",
+                "確認者",
+                "3(1)意欲",
+                "3(3)継続的対話",
+                "3(4)①破産者等",
+                "3(4)②更生再生手続",
+                "3(4)③暴力団関与",
+                "3(4)④暴力団援助",
+                "3(4)⑤公租公課滞納",
+                "3(4)⑥入札資格取消",
+                "3(4)⑦指名停止",
+                "3(4)⑧その他不適当",
             ],
         ),
         (FIELDS, &["協定番号", "分野", "協定書表記"]),
         (
             PROJECTS,
             &[
-                "協定番号", "番号", "連携事項", "事業内容", "評価", "コメント", "担当部", "担当課",
-                "担当者連絡先", "市の費用負担", "禁止事業確認",
+                "協定番号",
+                "番号",
+                "連携事項",
+                "事業内容",
+                "評価",
+                "コメント",
+                "担当部",
+                "担当課",
+                "担当者連絡先",
+                "市の費用負担",
+                "禁止事業確認",
             ],
         ),
         (MEMO, &["協定番号", "連携事項", "連携事業", "担当課"]),
         (PUBLICITY, &["協定番号", "連携事業", "部数", "備考"]),
-        (CONTACTS, &["協定番号", "当事者", "部署", "担当者", "電話", "メール"]),
+        (
+            CONTACTS,
+            &["協定番号", "当事者", "部署", "担当者", "電話", "メール"],
+        ),
         (
             RESULTS,
             &[
-                "協定番号", "報告番号", "連携事項", "事業名", "開始日", "終了日", "実施場所",
-                "事業内容", "参加者数", "成果", "課題・今後の予定", "担当部", "担当課", "担当者",
-                "報告日", "市の費用負担額",
+                "協定番号",
+                "報告番号",
+                "連携事項",
+                "事業名",
+                "開始日",
+                "終了日",
+                "実施場所",
+                "事業内容",
+                "参加者数",
+                "成果",
+                "課題・今後の予定",
+                "担当部",
+                "担当課",
+                "担当者",
+                "報告日",
+                "市の費用負担額",
             ],
         ),
     ];
 
     /// The settings keys of `設定`, in order.
     pub const SETTINGS_KEYS: &[&str] = &[
-        "市名", "市所在地", "市長職名", "市長氏名", "所管部課", "所管係", "所管電話", "所管メール",
+        "市名",
+        "市所在地",
+        "市長職名",
+        "市長氏名",
+        "所管部課",
+        "所管係",
+        "所管電話",
+        "所管メール",
     ];
 }
 
@@ -97,7 +156,13 @@ impl CellRef {
 
 impl fmt::Display for CellRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}!{}{}", self.sheet, Self::col_letters(self.col), self.row)
+        write!(
+            f,
+            "{}!{}{}",
+            self.sheet,
+            Self::col_letters(self.col),
+            self.row
+        )
     }
 }
 
@@ -114,14 +179,14 @@ pub type Text = Located<String>;
 /// Settings (`設定`): the city's side of every document. Defaults are built in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Settings {
-    pub city_name: String,        // 市名
-    pub city_address: String,     // 市所在地
-    pub mayor_title: String,      // 市長職名
-    pub mayor_name: String,       // 市長氏名 (may be empty)
-    pub office: String,           // 所管部課
-    pub office_section: String,   // 所管係
-    pub office_phone: String,     // 所管電話
-    pub office_email: String,     // 所管メール
+    pub city_name: String,      // 市名
+    pub city_address: String,   // 市所在地
+    pub mayor_title: String,    // 市長職名
+    pub mayor_name: String,     // 市長氏名 (may be empty)
+    pub office: String,         // 所管部課
+    pub office_section: String, // 所管係
+    pub office_phone: String,   // 所管電話
+    pub office_email: String,   // 所管メール
 }
 
 impl Default for Settings {
@@ -151,26 +216,26 @@ pub enum SealStyle {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Agreement {
     pub row: u32,
-    pub id: Text,                         // 協定番号 (as typed; compare with `id_key`)
-    pub company: Text,                    // 企業等名
-    pub address: Option<Text>,            // 企業等所在地
-    pub rep_title: Option<Text>,          // 代表者役職
-    pub rep_name: Option<Text>,           // 代表者氏名
-    pub contact_name: Option<Text>,       // 担当者名
-    pub contact_phone: Option<Text>,      // 担当者電話
-    pub contact_email: Option<Text>,      // 担当者メール
+    pub id: Text,                          // 協定番号 (as typed; compare with `id_key`)
+    pub company: Text,                     // 企業等名
+    pub address: Option<Text>,             // 企業等所在地
+    pub rep_title: Option<Text>,           // 代表者役職
+    pub rep_name: Option<Text>,            // 代表者氏名
+    pub contact_name: Option<Text>,        // 担当者名
+    pub contact_phone: Option<Text>,       // 担当者電話
+    pub contact_email: Option<Text>,       // 担当者メール
     pub applied_on: Option<Located<Date>>, // 申出日
-    pub apply_purpose: Option<Text>,      // 申出目的
-    pub apply_other: Option<Text>,        // 申出その他
-    pub purpose: Option<Text>,            // 目的
-    pub signed_on: Option<Located<Date>>, // 締結日
-    pub starts_on: Option<Located<Date>>, // 有効期間開始日
-    pub ends_on: Option<Located<Date>>,   // 有効期間満了日
-    pub seal: SealStyle,                  // 押印方式
+    pub apply_purpose: Option<Text>,       // 申出目的
+    pub apply_other: Option<Text>,         // 申出その他
+    pub purpose: Option<Text>,             // 目的
+    pub signed_on: Option<Located<Date>>,  // 締結日
+    pub starts_on: Option<Located<Date>>,  // 有効期間開始日
+    pub ends_on: Option<Located<Date>>,    // 有効期間満了日
+    pub seal: SealStyle,                   // 押印方式
     pub terminated_on: Option<Located<Date>>, // 解除日
-    pub termination_reason: Option<Text>, // 解除理由
+    pub termination_reason: Option<Text>,  // 解除理由
     pub amended_on: Option<Located<Date>>, // 協定締結後の改正日
-    pub memo_on: Option<Located<Date>>,   // 申し合わせ日
+    pub memo_on: Option<Located<Date>>,    // 申し合わせ日
     pub memo_revised_on: Option<Located<Date>>, // 申し合わせ改訂日
 }
 
@@ -254,14 +319,14 @@ pub enum ProhibitedCheck {
 pub struct Project {
     pub row: u32,
     pub agreement: Text,
-    pub number: Option<Located<u32>>,          // 番号
-    pub field: Option<Located<FieldId>>,       // 連携事項
-    pub content: Option<Text>,                 // 事業内容
+    pub number: Option<Located<u32>>,            // 番号
+    pub field: Option<Located<FieldId>>,         // 連携事項
+    pub content: Option<Text>,                   // 事業内容
     pub evaluation: Option<Located<Evaluation>>, // 評価
-    pub comment: Option<Text>,                 // コメント
-    pub department: Option<Text>,              // 担当部
-    pub division: Option<Text>,                // 担当課
-    pub contact: Option<Text>,                 // 担当者連絡先
+    pub comment: Option<Text>,                   // コメント
+    pub department: Option<Text>,                // 担当部
+    pub division: Option<Text>,                  // 担当課
+    pub contact: Option<Text>,                   // 担当者連絡先
     /// 市の費用負担: `true` = あり. Blank = なし.
     pub city_pays: Located<bool>,
     pub prohibited: Option<Located<ProhibitedCheck>>, // 禁止事業確認
@@ -272,9 +337,9 @@ pub struct Project {
 pub struct MemoRow {
     pub row: u32,
     pub agreement: Text,
-    pub field: Option<Text>,      // 連携事項 (free text)
-    pub project: Option<Text>,    // 連携事業
-    pub division: Option<Text>,   // 担当課
+    pub field: Option<Text>,    // 連携事項 (free text)
+    pub project: Option<Text>,  // 連携事業
+    pub division: Option<Text>, // 担当課
 }
 
 /// One row of `周知協力` (memorandum table 2).
@@ -282,9 +347,9 @@ pub struct MemoRow {
 pub struct Publicity {
     pub row: u32,
     pub agreement: Text,
-    pub project: Option<Text>,       // 連携事業
+    pub project: Option<Text>,        // 連携事業
     pub copies: Option<Located<u32>>, // 部数
-    pub note: Option<Text>,          // 備考
+    pub note: Option<Text>,           // 備考
 }
 
 /// 市 / 企業等.
@@ -299,11 +364,11 @@ pub enum Party {
 pub struct Contact {
     pub row: u32,
     pub agreement: Text,
-    pub party: Located<Party>,     // 当事者
-    pub office: Option<Text>,      // 部署
-    pub person: Option<Text>,      // 担当者
-    pub phone: Option<Text>,       // 電話
-    pub email: Option<Text>,       // メール
+    pub party: Located<Party>, // 当事者
+    pub office: Option<Text>,  // 部署
+    pub person: Option<Text>,  // 担当者
+    pub phone: Option<Text>,   // 電話
+    pub email: Option<Text>,   // メール
 }
 
 /// One row of `実績` (guideline 6).
@@ -311,21 +376,21 @@ pub struct Contact {
 pub struct Report {
     pub row: u32,
     pub agreement: Text,
-    pub number: Text,                        // 報告番号
-    pub field: Option<Located<FieldId>>,     // 連携事項
-    pub name: Option<Text>,                  // 事業名
-    pub starts_on: Option<Located<Date>>,    // 開始日
-    pub ends_on: Option<Located<Date>>,      // 終了日
-    pub place: Option<Text>,                 // 実施場所
-    pub content: Option<Text>,               // 事業内容
-    pub participants: Option<Located<u64>>,  // 参加者数
-    pub outcome: Option<Text>,               // 成果
-    pub next_steps: Option<Text>,            // 課題・今後の予定
-    pub department: Option<Text>,            // 担当部
-    pub division: Option<Text>,              // 担当課
-    pub person: Option<Text>,                // 担当者
-    pub reported_on: Option<Located<Date>>,  // 報告日
-    pub city_cost: Option<Located<u64>>,     // 市の費用負担額 (yen)
+    pub number: Text,                       // 報告番号
+    pub field: Option<Located<FieldId>>,    // 連携事項
+    pub name: Option<Text>,                 // 事業名
+    pub starts_on: Option<Located<Date>>,   // 開始日
+    pub ends_on: Option<Located<Date>>,     // 終了日
+    pub place: Option<Text>,                // 実施場所
+    pub content: Option<Text>,              // 事業内容
+    pub participants: Option<Located<u64>>, // 参加者数
+    pub outcome: Option<Text>,              // 成果
+    pub next_steps: Option<Text>,           // 課題・今後の予定
+    pub department: Option<Text>,           // 担当部
+    pub division: Option<Text>,             // 担当課
+    pub person: Option<Text>,               // 担当者
+    pub reported_on: Option<Located<Date>>, // 報告日
+    pub city_cost: Option<Located<u64>>,    // 市の費用負担額 (yen)
 }
 
 /// The whole register, rows in sheet order.

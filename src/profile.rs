@@ -106,9 +106,15 @@ impl Profile {
 /// ①…⑳, then (21)… for larger numbers.
 pub fn circled(n: usize) -> String {
     match n {
-        1..=20 => char::from_u32(0x2460 + n as u32 - 1).expect("circled digit").to_string(),
-        21..=35 => char::from_u32(0x3251 + n as u32 - 21).expect("circled digit").to_string(),
-        36..=50 => char::from_u32(0x32B1 + n as u32 - 36).expect("circled digit").to_string(),
+        1..=20 => char::from_u32(0x2460 + n as u32 - 1)
+            .expect("circled digit")
+            .to_string(),
+        21..=35 => char::from_u32(0x3251 + n as u32 - 21)
+            .expect("circled digit")
+            .to_string(),
+        36..=50 => char::from_u32(0x32B1 + n as u32 - 36)
+            .expect("circled digit")
+            .to_string(),
         _ => format!("({n})"),
     }
 }

@@ -118,18 +118,27 @@ mod tests {
 
     #[test]
     fn cleans_controls() {
-        assert_eq!(clean_controls("株式会社\u{7}テスト"), ("株式会社テスト".into(), true));
+        assert_eq!(
+            clean_controls("株式会社\u{7}テスト"),
+            ("株式会社テスト".into(), true)
+        );
         assert_eq!(clean_controls("一行\n二行"), ("一行\n二行".into(), false));
     }
 
     #[test]
     fn suggests_near_misses() {
-        let fields = ["シティプロモーションに関すること。", "地域活性化に関すること。"];
+        let fields = [
+            "シティプロモーションに関すること。",
+            "地域活性化に関すること。",
+        ];
         assert_eq!(
             suggest("シニアプロモーションに関すること。", fields),
             Some("シティプロモーションに関すること。")
         );
-        assert_eq!(suggest("シティプロモーション", fields), Some("シティプロモーションに関すること。"));
+        assert_eq!(
+            suggest("シティプロモーション", fields),
+            Some("シティプロモーションに関すること。")
+        );
         assert_eq!(suggest("まったく別のもの", fields), None);
         assert_eq!(suggest("締結曰", ["締結日", "解除日"]), Some("締結日"));
     }
