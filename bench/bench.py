@@ -20,6 +20,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 BIN = ROOT / "target/release/kyotei"
 SYNTH = ROOT / "target/release/examples/synth"
 AS_OF = "2026-11-25"
+ANALYSIS = "## What limits the figures"
 KINDS = ["申出書", "提案書", "協定書", "申し合わせ", "実績報告書"]
 
 
@@ -103,7 +104,8 @@ def main():
     if 1 not in ns:
         run([str(SYNTH), "1", str(reg1)])
     walls = [timed_render(reg1, work / "fresh1")[0] for _ in range(7)]
-    say(f"\nOne agreement's full set (10 files) as a fresh process, 7 runs: median "
+    files1 = count(work / "fresh1", "pdf") + count(work / "fresh1", "docx")
+    say(f"\nOne agreement's full set ({files1} files) as a fresh process, 7 runs: median "
         f"{statistics.median(walls) * 1000:.0f} ms, min {min(walls) * 1000:.0f} ms, "
         f"max {max(walls) * 1000:.0f} ms.\n")
 
@@ -163,7 +165,12 @@ def main():
 
     say(f"\nLoad average at the end (1, 5, 15 min): {' '.join(open('/proc/loadavg').read().split()[:3])}.")
     text = "\n".join(lines) + "\n"
-    pathlib.Path(args.results).write_text(text)
+    # The analysis written by hand below the figures is kept across runs.
+    results = pathlib.Path(args.results)
+    old = results.read_text() if results.exists() else ""
+    if ANALYSIS in old:
+        text += "\n" + old[old.index(ANALYSIS):]
+    results.write_text(text)
     print(f"\n→ {args.results}")
 
 

@@ -416,6 +416,6 @@ impl Register {
     ) -> impl Iterator<Item = &'a T> + 'a {
         let key = agreement.key();
         rows.iter()
-            .filter(move |r| crate::text::key(&id(r).value) == key)
+            .filter(move |r| crate::text::key_eq(&id(r).value, &key))
     }
 }

@@ -24,6 +24,26 @@ pub fn key(s: &str) -> String {
     nfkc(s).split_whitespace().collect::<Vec<_>>().join("")
 }
 
+/// Whether `key(s) == key`, without allocating when `s` needs no normalising (the common
+/// case when rows are matched to an agreement number).
+pub fn key_eq(s: &str, key: &str) -> bool {
+    if s == key {
+        return true;
+    }
+    // ASCII without whitespace is its own key.
+    if s.is_ascii() && !s.chars().any(char::is_whitespace) {
+        return false;
+    }
+    if s.is_ascii()
+        || unicode_normalization::is_nfkc_quick(s.chars())
+            == unicode_normalization::IsNormalized::Yes
+    {
+        s.split_whitespace().flat_map(str::chars).eq(key.chars())
+    } else {
+        self::key(s) == key
+    }
+}
+
 /// Remove control characters (C0, C1, DEL) other than a line break; tabs become spaces.
 /// Returns the cleaned text and whether anything was changed.
 pub fn clean_controls(s: &str) -> (String, bool) {
@@ -107,6 +127,8 @@ mod tests {
                 nfkc(s).split_whitespace().collect::<String>(),
                 "{s}"
             );
+            assert!(key_eq(s, &key(s)), "{s}");
+            assert!(!key_eq(s, "R8-002"), "{s}");
         }
     }
 
