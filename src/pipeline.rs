@@ -293,13 +293,17 @@ pub fn render_register(
         }
     }
     summary.files.sort_by(|a, b| a.0.cmp(&b.0));
-    let manifest = render::Manifest::new(input, &profile.name, manifest_files);
-    let plan = Planned {
-        rel: PathBuf::from("manifest.json"),
-        bytes: manifest.to_bytes(),
-    };
-    let outcome = render::commit_one(&opts.out, &plan)?;
-    summary.files.push(("manifest.json".into(), outcome));
+    // A run that produced no file (every agreement refused) leaves the last manifest as it is:
+    // it still describes the files in the folder.
+    if !manifest_files.is_empty() {
+        let manifest = render::Manifest::new(input, &profile.name, manifest_files);
+        let plan = Planned {
+            rel: PathBuf::from("manifest.json"),
+            bytes: manifest.to_bytes(),
+        };
+        let outcome = render::commit_one(&opts.out, &plan)?;
+        summary.files.push(("manifest.json".into(), outcome));
+    }
     Ok(summary)
 }
 

@@ -570,3 +570,28 @@ fn a_hostile_company_name_prints_exactly_and_stays_in_the_output_folder() {
     assert!(outside.is_empty(), "{outside:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_run_that_writes_nothing_leaves_no_manifest() {
+    let dir = temp("nothing");
+    let sample = root().join(SAMPLE);
+    let out = kyotei(
+        &[
+            "render",
+            sample.to_str().unwrap(),
+            "-o",
+            "out",
+            "--as-of",
+            AS_OF,
+            "--agreement",
+            "R8-002",
+        ],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        !dir.join("out/manifest.json").exists(),
+        "an empty run writes no manifest"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
