@@ -34,7 +34,8 @@ use crate::date::Date;
 use crate::error::Result;
 use crate::ir::{DocKind, Document, Inline};
 use crate::model::{
-    Agreement, FieldId, Located, Party, Register, Report, SealStyle, Settings, Text,
+    Agreement, Contact, FieldId, FieldRow, Located, MemoRow, Party, Project, Publicity, Register,
+    Report, SealStyle, Settings, Text,
 };
 use crate::profile::Profile;
 use crate::templates::Templates;
@@ -74,7 +75,7 @@ pub fn build_all(
             memorandum(t, reg, agreement, profile, opts)?,
         ),
     ];
-    for r in Register::rows_of(&reg.reports, agreement, |r| &r.agreement) {
+    for r in reg.rows::<Report>(agreement) {
         let stem = format!("{}_{}", DocKind::Report.file_stem(), r.number.value);
         out.push((stem, report(t, reg, agreement, r, profile, opts)?));
     }
@@ -116,8 +117,7 @@ pub fn proposal(
 ) -> Result<Document> {
     let mut ctx = base(reg, agreement, opts);
     let fields = agreement_fields(reg, agreement, profile);
-    let mut projects: Vec<_> =
-        Register::rows_of(&reg.projects, agreement, |p| &p.agreement).collect();
+    let mut projects: Vec<_> = reg.rows::<Project>(agreement).collect();
     // 番号 order; rows without a number keep their sheet order after the numbered ones.
     projects.sort_by_key(|p| (p.number.as_ref().map_or(u32::MAX, |n| n.value), p.row));
     let city_filled = projects.iter().any(|p| {
@@ -196,7 +196,7 @@ pub fn memorandum(
     // Consecutive rows with the same 連携事項 form one group (one merged cell); a blank
     // 連携事項 continues the group above, as a merged cell looks in Excel.
     let mut groups: Vec<(Option<String>, Vec<Value>)> = Vec::new();
-    for m in Register::rows_of(&reg.memo, agreement, |m| &m.agreement) {
+    for m in reg.rows::<MemoRow>(agreement) {
         let row = json!({"project": text(&m.project), "division": text(&m.division)});
         let f = m
             .field
@@ -219,7 +219,8 @@ pub fn memorandum(
         .collect();
     ctx.insert("groups".into(), groups.into());
 
-    let publicity: Vec<Value> = Register::rows_of(&reg.publicity, agreement, |p| &p.agreement)
+    let publicity: Vec<Value> = reg
+        .rows::<Publicity>(agreement)
         .map(|p| {
             json!({
                 "project": text(&p.project),
@@ -231,7 +232,7 @@ pub fn memorandum(
     ctx.insert("publicity".into(), publicity.into());
 
     let contacts = |party: Party| -> Vec<Value> {
-        Register::rows_of(&reg.contacts, agreement, |c| &c.agreement)
+        reg.rows::<Contact>(agreement)
             .filter(|c| c.party.value == party)
             .map(|c| {
                 json!({"office": text(&c.office), "person": text(&c.person),
@@ -431,7 +432,7 @@ fn agreement_fields(
     profile: &Profile,
 ) -> Vec<(FieldId, Option<String>)> {
     let mut out: Vec<(FieldId, Option<String>)> = Vec::new();
-    for f in Register::rows_of(&reg.fields, agreement, |f| &f.agreement) {
+    for f in reg.rows::<FieldRow>(agreement) {
         let id = f.field.value;
         if id >= profile.fields.len() {
             continue;

@@ -405,17 +405,240 @@ pub struct Register {
     pub publicity: Vec<Publicity>,
     pub contacts: Vec<Contact>,
     pub reports: Vec<Report>,
+    /// Rows of the other sheets grouped by 協定番号, built on first use (see
+    /// [`Register::rows`]); a cache, `RowIndex::default()` when building a register by hand.
+    pub index: RowIndex,
+}
+
+/// A row of a sheet that belongs to an agreement through its 協定番号 column.
+pub trait AgreementRow: Sized {
+    /// The slot of the sheet in the register's row index.
+    const SLOT: usize;
+    /// The sheet's rows in the register.
+    fn all(reg: &Register) -> &[Self];
+    /// The row's 協定番号 cell.
+    fn agreement(&self) -> &Text;
+}
+
+macro_rules! agreement_row {
+    ($($t:ty => $slot:literal, $field:ident;)*) => {$(
+        impl AgreementRow for $t {
+            const SLOT: usize = $slot;
+            fn all(reg: &Register) -> &[Self] {
+                &reg.$field
+            }
+            fn agreement(&self) -> &Text {
+                &self.agreement
+            }
+        }
+    )*};
+}
+
+agreement_row! {
+    Requirement => 0, requirements;
+    FieldRow => 1, fields;
+    Project => 2, projects;
+    MemoRow => 3, memo;
+    Publicity => 4, publicity;
+    Contact => 5, contacts;
+    Report => 6, reports;
+}
+
+const SLOTS: usize = 7;
+
+/// Row numbers (positions in the sheet's `Vec`) of every sheet, by agreement key. Built once
+/// per register, so finding an agreement's rows costs one hash lookup instead of a scan of
+/// every row (a register of 1,000 agreements has some 30,000 rows, and every rule and
+/// document asks for them).
+#[derive(Default)]
+pub struct RowIndex(std::sync::OnceLock<Index>);
+
+struct Index {
+    /// The sheets' lengths when the index was built. A register edited afterwards (tests
+    /// build registers by hand) no longer matches, and lookups fall back to a scan.
+    lens: [usize; SLOTS],
+    rows: std::collections::HashMap<String, [Vec<u32>; SLOTS]>,
+}
+
+impl Clone for RowIndex {
+    /// A clone may be edited; it builds its own index.
+    fn clone(&self) -> Self {
+        RowIndex::default()
+    }
+}
+
+impl PartialEq for RowIndex {
+    /// A cache: never part of a register's value.
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for RowIndex {}
+
+impl fmt::Debug for RowIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RowIndex")
+    }
 }
 
 impl Register {
-    /// Rows of a sheet that belong to an agreement (matched by `text::key`).
-    pub fn rows_of<'a, T>(
-        rows: &'a [T],
-        agreement: &'a Agreement,
-        id: impl Fn(&T) -> &Text + 'a,
+    fn lens(&self) -> [usize; SLOTS] {
+        [
+            self.requirements.len(),
+            self.fields.len(),
+            self.projects.len(),
+            self.memo.len(),
+            self.publicity.len(),
+            self.contacts.len(),
+            self.reports.len(),
+        ]
+    }
+
+    fn build_index(&self) -> Index {
+        fn add<T: AgreementRow>(
+            reg: &Register,
+            rows: &mut std::collections::HashMap<String, [Vec<u32>; SLOTS]>,
+        ) {
+            for (i, r) in T::all(reg).iter().enumerate() {
+                let key = crate::text::key(&r.agreement().value);
+                rows.entry(key).or_default()[T::SLOT].push(i as u32);
+            }
+        }
+        let mut rows = std::collections::HashMap::new();
+        add::<Requirement>(self, &mut rows);
+        add::<FieldRow>(self, &mut rows);
+        add::<Project>(self, &mut rows);
+        add::<MemoRow>(self, &mut rows);
+        add::<Publicity>(self, &mut rows);
+        add::<Contact>(self, &mut rows);
+        add::<Report>(self, &mut rows);
+        Index {
+            lens: self.lens(),
+            rows,
+        }
+    }
+
+    /// The rows of a sheet that belong to `agreement` (matched by `text::key` of the
+    /// 協定番号), in sheet order: `reg.rows::<Project>(a)`.
+    pub fn rows<'a, T: AgreementRow + 'a>(
+        &'a self,
+        agreement: &Agreement,
     ) -> impl Iterator<Item = &'a T> + 'a {
         let key = agreement.key();
-        rows.iter()
-            .filter(move |r| crate::text::key_eq(&id(r).value, &key))
+        let all = T::all(self);
+        let index = self.index.0.get_or_init(|| self.build_index());
+        let (indexed, scanned): (Option<&'a [u32]>, Option<&'a [T]>) = if index.lens == self.lens()
+        {
+            (
+                Some(index.rows.get(&key).map_or(&[][..], |r| &r[T::SLOT][..])),
+                None,
+            )
+        } else {
+            (None, Some(all))
+        };
+        let indexed = indexed
+            .into_iter()
+            .flatten()
+            .map(move |&i| &all[i as usize]);
+        let scanned = scanned
+            .into_iter()
+            .flatten()
+            .filter(move |r| crate::text::key_eq(&r.agreement().value, &key));
+        indexed.chain(scanned)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(sheet: &'static str, row: u32, v: &str) -> Text {
+        Located {
+            value: v.to_string(),
+            cell: CellRef { sheet, row, col: 0 },
+        }
+    }
+
+    fn agreement(id: &str) -> Agreement {
+        Agreement {
+            row: 2,
+            id: text(sheet::AGREEMENTS, 2, id),
+            company: text(sheet::AGREEMENTS, 2, "株式会社テスト"),
+            address: None,
+            rep_title: None,
+            rep_name: None,
+            contact_name: None,
+            contact_phone: None,
+            contact_email: None,
+            applied_on: None,
+            apply_purpose: None,
+            apply_other: None,
+            purpose: None,
+            signed_on: None,
+            starts_on: None,
+            ends_on: None,
+            seal: SealStyle::default(),
+            terminated_on: None,
+            termination_reason: None,
+            amended_on: None,
+            memo_on: None,
+            memo_revised_on: None,
+        }
+    }
+
+    fn field(row: u32, id: &str, field: FieldId) -> FieldRow {
+        FieldRow {
+            row,
+            agreement: text(sheet::FIELDS, row, id),
+            field: Located {
+                value: field,
+                cell: CellRef {
+                    sheet: sheet::FIELDS,
+                    row,
+                    col: 1,
+                },
+            },
+            wording: None,
+        }
+    }
+
+    fn rows(reg: &Register, a: &Agreement) -> Vec<u32> {
+        reg.rows::<FieldRow>(a).map(|f| f.row).collect()
+    }
+
+    #[test]
+    fn rows_are_matched_by_key_in_sheet_order() {
+        let mut reg = Register::default();
+        let a = agreement("R8-001");
+        let b = agreement("R8-002");
+        reg.agreements = vec![a.clone(), b.clone()];
+        reg.fields = vec![
+            field(2, "R8-001", 0),
+            field(3, "Ｒ８－００１", 1), // full-width: the same key
+            field(4, "R8-002", 2),
+            field(5, " R8-001 ", 3), // surrounding spaces: the same key
+            field(6, "R8-0011", 4),
+        ];
+        assert_eq!(rows(&reg, &a), [2, 3, 5]);
+        assert_eq!(rows(&reg, &b), [4]);
+        assert_eq!(rows(&reg, &agreement("R9-999")), Vec::<u32>::new());
+        assert_eq!(reg.rows::<Report>(&a).count(), 0);
+    }
+
+    #[test]
+    fn rows_follow_edits_made_after_the_first_lookup() {
+        let mut reg = Register::default();
+        let a = agreement("R8-001");
+        reg.agreements = vec![a.clone()];
+        reg.fields = vec![field(2, "R8-001", 0), field(3, "R8-002", 1)];
+        assert_eq!(rows(&reg, &a), [2]); // builds the index
+        reg.fields.push(field(4, "R8-001", 2));
+        assert_eq!(rows(&reg, &a), [2, 4]);
+
+        let mut copy = reg.clone();
+        copy.fields.retain(|f| f.row != 2);
+        assert_eq!(rows(&copy, &a), [4]);
+        assert_eq!(rows(&reg, &a), [2, 4]);
     }
 }

@@ -10,13 +10,16 @@ use crate::docs::{self, Options as DocOptions};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Severity};
 use crate::ir::{DocKind, Document};
-use crate::model::{Agreement, CellRef, Register, Text};
+use crate::model::{
+    Agreement, CellRef, Contact, FieldRow, MemoRow, Project, Publicity, Register, Report, Text,
+};
 use crate::pdf::Pdf;
 use crate::profile::Profile;
 use crate::render::{self, Outcome, Planned};
 use crate::revision::{self, Edition};
 use crate::templates::Templates;
 use crate::text;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -174,7 +177,7 @@ pub fn render_register(
     opts: &Options,
 ) -> Result<Summary> {
     let selected = select(reg, &opts.agreements)?;
-    let keys: Vec<String> = selected.iter().map(|a| a.key()).collect();
+    let keys: HashSet<String> = selected.iter().map(|a| a.key()).collect();
     let mut summary = Summary {
         findings: findings
             .into_iter()
@@ -190,6 +193,13 @@ pub fn render_register(
         .findings
         .iter()
         .any(|f| f.agreement.is_none() && f.severity == Severity::Error);
+    // Agreements with an error of their own (keys), looked up once per agreement.
+    let with_errors: HashSet<String> = summary
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .filter_map(|f| f.agreement.as_deref().map(text::key))
+        .collect();
 
     let jobs = if opts.jobs == 0 {
         std::thread::available_parallelism()
@@ -209,18 +219,12 @@ pub fn render_register(
             let tx = tx.clone();
             let next = &next;
             let selected = &selected;
-            let summary_findings = &summary.findings;
+            let with_errors = &with_errors;
             s.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(a) = selected.get(i) else { break };
-                    let has_errors = register_wide_error
-                        || summary_findings.iter().any(|f| {
-                            f.severity == Severity::Error
-                                && f.agreement
-                                    .as_deref()
-                                    .is_some_and(|x| text::key(x) == a.key())
-                        });
+                    let has_errors = register_wide_error || with_errors.contains(&a.key());
                     let out = if has_errors && !opts.draft {
                         Ok(AgreementOutput::Skipped)
                     } else {
@@ -522,10 +526,10 @@ fn agreement_texts<'a>(reg: &'a Register, a: &'a Agreement) -> Vec<&'a Text> {
         .into_iter()
         .flatten(),
     );
-    for f in Register::rows_of(&reg.fields, a, |r| &r.agreement) {
+    for f in reg.rows::<FieldRow>(a) {
         v.extend(f.wording.iter());
     }
-    for p in Register::rows_of(&reg.projects, a, |r| &r.agreement) {
+    for p in reg.rows::<Project>(a) {
         v.extend(
             [
                 &p.content,
@@ -538,20 +542,20 @@ fn agreement_texts<'a>(reg: &'a Register, a: &'a Agreement) -> Vec<&'a Text> {
             .flatten(),
         );
     }
-    for m in Register::rows_of(&reg.memo, a, |r| &r.agreement) {
+    for m in reg.rows::<MemoRow>(a) {
         v.extend([&m.field, &m.project, &m.division].into_iter().flatten());
     }
-    for p in Register::rows_of(&reg.publicity, a, |r| &r.agreement) {
+    for p in reg.rows::<Publicity>(a) {
         v.extend([&p.project, &p.note].into_iter().flatten());
     }
-    for c in Register::rows_of(&reg.contacts, a, |r| &r.agreement) {
+    for c in reg.rows::<Contact>(a) {
         v.extend(
             [&c.office, &c.person, &c.phone, &c.email]
                 .into_iter()
                 .flatten(),
         );
     }
-    for r in Register::rows_of(&reg.reports, a, |r| &r.agreement) {
+    for r in reg.rows::<Report>(a) {
         v.push(&r.number);
         v.extend(
             [

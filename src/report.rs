@@ -8,7 +8,7 @@
 //! same register and year always give the same bytes.
 
 use crate::date::Date;
-use crate::model::{Agreement, Register, Report};
+use crate::model::{Agreement, FieldRow, Register, Report};
 use crate::profile::{Profile, circled};
 use crate::schedule::{self, short_field_name};
 use crate::term::{self, Status};
@@ -386,7 +386,7 @@ fn agreements_sheet(y: &Year) -> SheetSpec {
         .iter()
         .zip(&entries)
         .map(|(a, e)| {
-            let total = Register::rows_of(&y.at_end.reports, a, |r| &r.agreement).count();
+            let total = y.at_end.rows::<Report>(a).count();
             vec![
                 a.id.value.as_str().into(),
                 a.company.value.as_str().into(),
@@ -491,9 +491,7 @@ fn fields_sheet(y: &Year) -> SheetSpec {
     columns.push(Column::new("合計", 8.0, Kind::Integer));
     let rows = agreements_of_year(y)
         .map(|a| {
-            let agreed: Vec<usize> = Register::rows_of(&y.reg.fields, a, |f| &f.agreement)
-                .map(|f| f.field.value)
-                .collect();
+            let agreed: Vec<usize> = y.reg.rows::<FieldRow>(a).map(|f| f.field.value).collect();
             let mut row: Vec<CellValue> =
                 vec![a.id.value.as_str().into(), a.company.value.as_str().into()];
             for i in 0..nfields {

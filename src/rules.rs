@@ -13,7 +13,7 @@ use crate::date::Date;
 use crate::finding::{Finding, Severity};
 use crate::model::{
     Agreement, Applies, CellRef, Evaluation, FieldId, FieldRow, Located, ProhibitedCheck, Project,
-    Register, Requirement, Text, YesNo, sheet,
+    Register, Report, Requirement, Text, YesNo, sheet,
 };
 use crate::profile::{Profile, circled};
 use crate::term::{self, Status, TermInfo};
@@ -89,8 +89,7 @@ pub fn is_transitional(agreement: &Agreement, profile: &Profile) -> bool {
 /// at least one 連携事業 of the same agreement that is not evaluated × and lists no
 /// prohibited category. Unevaluated projects count.
 pub fn counted_fields(reg: &Register, agreement: &Agreement) -> Vec<FieldId> {
-    let projects: Vec<&Project> =
-        Register::rows_of(&reg.projects, agreement, |p| &p.agreement).collect();
+    let projects: Vec<&Project> = reg.rows::<Project>(agreement).collect();
     agreement_fields(reg, agreement)
         .into_iter()
         .filter(|&f| {
@@ -104,7 +103,7 @@ pub fn counted_fields(reg: &Register, agreement: &Agreement) -> Vec<FieldId> {
 /// The distinct fields of an agreement's 連携事項 rows, in sheet order.
 fn agreement_fields(reg: &Register, agreement: &Agreement) -> Vec<FieldId> {
     let mut fields = Vec::new();
-    for r in Register::rows_of(&reg.fields, agreement, |r| &r.agreement) {
+    for r in reg.rows::<FieldRow>(agreement) {
         if !fields.contains(&r.field.value) {
             fields.push(r.field.value);
         }
@@ -510,8 +509,7 @@ fn consistency(reg: &Register, profile: &Profile, a: &Agreement, signing: bool, 
     }
 
     // 要件確認: more than one row.
-    let reqs: Vec<&Requirement> =
-        Register::rows_of(&reg.requirements, a, |r| &r.agreement).collect();
+    let reqs: Vec<&Requirement> = reg.rows::<Requirement>(a).collect();
     if let Some((last, earlier)) = reqs.split_last()
         && !earlier.is_empty()
     {
@@ -530,7 +528,7 @@ fn consistency(reg: &Register, profile: &Profile, a: &Agreement, signing: bool, 
 
     // 連携事項: the same field twice.
     let mut seen: HashSet<FieldId> = HashSet::new();
-    for r in Register::rows_of(&reg.fields, a, |r| &r.agreement) {
+    for r in reg.rows::<FieldRow>(a) {
         if !seen.insert(r.field.value) {
             out.push(
                 Severity::Warning,
@@ -547,7 +545,7 @@ fn consistency(reg: &Register, profile: &Profile, a: &Agreement, signing: bool, 
 
     // 連携事業: its 連携事項 must be one of the agreement's.
     let fields = agreement_fields(reg, a);
-    for p in Register::rows_of(&reg.projects, a, |p| &p.agreement) {
+    for p in reg.rows::<Project>(a) {
         match &p.field {
             Some(f) if !fields.contains(&f.value) => out.push(
                 Severity::Error,
@@ -573,7 +571,7 @@ fn consistency(reg: &Register, profile: &Profile, a: &Agreement, signing: bool, 
 
     // 実績: 報告番号 unique within the agreement.
     let mut numbers: HashMap<String, &Text> = HashMap::new();
-    for r in Register::rows_of(&reg.reports, a, |r| &r.agreement) {
+    for r in reg.rows::<Report>(a) {
         let key = crate::text::key(&r.number.value);
         if let Some(prev) = numbers.get(&key) {
             out.push(
@@ -651,7 +649,7 @@ fn orphans(reg: &Register, known: &HashMap<String, &Agreement>) -> Vec<Finding> 
 // ---------------------------------------------------------------------------------------
 
 fn requirements(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out) {
-    let Some(r) = Register::rows_of(&reg.requirements, a, |r| &r.agreement).last() else {
+    let Some(r) = reg.rows::<Requirement>(a).last() else {
         out.push(
             Severity::Error,
             "3(4)",
@@ -744,7 +742,7 @@ fn requirements(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out)
 
 fn fields(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out) {
     let other = profile.other_field.checked_sub(1);
-    for r in Register::rows_of(&reg.fields, a, |r| &r.agreement) {
+    for r in reg.rows::<FieldRow>(a) {
         if Some(r.field.value) == other && r.wording.is_none() {
             out.push(
                 Severity::Warning,
@@ -759,7 +757,7 @@ fn fields(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out) {
         }
     }
 
-    let projects: Vec<&Project> = Register::rows_of(&reg.projects, a, |p| &p.agreement).collect();
+    let projects: Vec<&Project> = reg.rows::<Project>(a).collect();
     for p in &projects {
         if p.evaluation.is_none() {
             out.push(
@@ -835,7 +833,7 @@ fn fields(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out) {
 // ---------------------------------------------------------------------------------------
 
 fn projects(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out) {
-    for p in Register::rows_of(&reg.projects, a, |p| &p.agreement) {
+    for p in reg.rows::<Project>(a) {
         match &p.prohibited {
             None => out.push(
                 Severity::Warning,

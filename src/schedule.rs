@@ -7,7 +7,7 @@
 //! register and day always give the same bytes.
 
 use crate::date::Date;
-use crate::model::{Agreement, Register};
+use crate::model::{Agreement, FieldRow, Register};
 use crate::profile::Profile;
 use crate::term::{self, Status, TermInfo};
 use crate::xlsx_out::display_width;
@@ -445,7 +445,7 @@ pub fn months_text(months: i32) -> String {
 /// The agreement's fields in the profile's order, short names (`子ども・子育て支援`); the
 /// "その他" field by its 協定書表記.
 pub fn field_names(reg: &Register, a: &Agreement, profile: &Profile) -> Vec<String> {
-    let mut rows: Vec<_> = Register::rows_of(&reg.fields, a, |f| &f.agreement).collect();
+    let mut rows: Vec<_> = reg.rows::<FieldRow>(a).collect();
     rows.sort_by_key(|f| f.field.value);
     rows.dedup_by_key(|f| f.field.value);
     rows.iter()

@@ -137,9 +137,7 @@ pub fn report_date(report: &Report) -> Option<Date> {
 
 /// The date of the agreement's latest result (実績), by [`report_date`].
 pub fn last_result(reg: &Register, agreement: &Agreement) -> Option<Date> {
-    Register::rows_of(&reg.reports, agreement, |r| &r.agreement)
-        .filter_map(report_date)
-        .max()
+    reg.rows::<Report>(agreement).filter_map(report_date).max()
 }
 
 /// The term of an agreement as of `as_of`.

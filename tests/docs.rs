@@ -197,6 +197,7 @@ fn register(company: &str) -> Register {
                 cell: at(s),
             }),
         }],
+        ..Register::default()
     }
 }
 
