@@ -29,7 +29,7 @@ def run(cmd, **kw):
 
 
 def timed_render(register, out, extra=()):
-    """One fresh `kyotei render` under /usr/bin/time -v: (wall s, peak RSS MB)."""
+    """One fresh `kyotei render` under /usr/bin/time -v: (wall s, peak RSS MB, CPU s)."""
     shutil.rmtree(out, ignore_errors=True)
     cmd = ["/usr/bin/time", "-v", str(BIN), "render", str(register), "-o", str(out),
            "--as-of", AS_OF, "-q", *extra]
@@ -39,7 +39,9 @@ def timed_render(register, out, extra=()):
     if p.returncode != 0:
         sys.exit(f"render failed ({p.returncode}): {p.stderr[-2000:]}")
     rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
-    return wall, rss_kb / 1024
+    cpu = sum(float(re.search(rf"{k} time \(seconds\): ([\d.]+)", p.stderr).group(1))
+              for k in ("User", "System"))
+    return wall, rss_kb / 1024, cpu
 
 
 def count(out, ext):
@@ -85,18 +87,22 @@ def main():
 
     # 1. Whole batches.
     say("## Rendering every document, both formats\n")
-    say("| N agreements | register | files (PDF + DOCX) | wall time | per agreement | per file | peak RSS |")
-    say("|---:|---:|---:|---:|---:|---:|---:|")
+    say("CPU time is user + system time of all threads; on a shared virtual machine it varies "
+        "less than wall time.\n")
+    say("| N agreements | register | files (PDF + DOCX) | wall time | per agreement | per file "
+        "| CPU time | peak RSS |")
+    say("|---:|---:|---:|---:|---:|---:|---:|---:|")
     batch = {}
     for n in ns:
         reg = work / f"reg{n}.xlsx"
         run([str(SYNTH), str(n), str(reg)])
         out = work / f"out{n}"
-        wall, rss = timed_render(reg, out)
+        wall, rss, cpu = timed_render(reg, out)
         files = count(out, "pdf") + count(out, "docx")
         batch[n] = (wall, rss, files)
         say(f"| {n} | {reg.stat().st_size // 1024} KB | {files} | {wall:.2f} s | "
-            f"{wall / n * 1000:.0f} ms | {wall / files * 1000:.1f} ms | {rss:.0f} MB |")
+            f"{wall / n * 1000:.0f} ms | {wall / files * 1000:.1f} ms | {cpu:.1f} s | "
+            f"{rss:.0f} MB |")
         print(lines[-1], flush=True)
 
     # One agreement as a fresh process, several times.
@@ -121,7 +127,7 @@ def main():
                               ("all, PDF only", ["--format", "pdf"], "pdf")] + \
             [(f"{k}, PDF only", ["--format", "pdf", "--docs", k], "pdf") for k in KINDS]:
         out = work / "outfmt"
-        wall, rss = timed_render(reg100, out, extra)
+        wall, rss, _ = timed_render(reg100, out, extra)
         files = count(out, ext)
         if "--docs" in extra:
             per_kind_pdf[extra[-1]] = wall / files
