@@ -5,6 +5,7 @@
 
 use crate::date::Date;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::fmt;
 
 /// The sheets of the register, by their fixed names (`../shared/spec/input-workbook.md`).
@@ -420,21 +421,44 @@ pub trait AgreementRow: Sized {
     fn agreement(&self) -> &Text;
 }
 
-macro_rules! agreement_row {
-    ($($t:ty => $slot:literal, $field:ident;)*) => {$(
-        impl AgreementRow for $t {
-            const SLOT: usize = $slot;
-            fn all(reg: &Register) -> &[Self] {
-                &reg.$field
+/// The sheets whose rows belong to an agreement, each with its slot in the row index: the
+/// one list from which the trait impls, the sheets' lengths and the index are all derived.
+macro_rules! agreement_rows {
+    ($($t:ty => $slot:literal, $field:ident;)*) => {
+        $(
+            impl AgreementRow for $t {
+                const SLOT: usize = $slot;
+                fn all(reg: &Register) -> &[Self] {
+                    &reg.$field
+                }
+                fn agreement(&self) -> &Text {
+                    &self.agreement
+                }
             }
-            fn agreement(&self) -> &Text {
-                &self.agreement
-            }
+        )*
+
+        const SLOTS: usize = [$($slot),*].len();
+
+        /// The number of rows of each sheet, by slot.
+        fn sheet_lens(reg: &Register) -> [usize; SLOTS] {
+            [$(reg.$field.len()),*]
         }
-    )*};
+
+        /// Every sheet's rows by agreement key.
+        fn index_rows(reg: &Register) -> HashMap<String, [Vec<u32>; SLOTS]> {
+            let mut rows: HashMap<String, [Vec<u32>; SLOTS]> = HashMap::new();
+            $(
+                for (i, r) in reg.$field.iter().enumerate() {
+                    rows.entry(crate::text::key(&r.agreement.value)).or_default()[$slot]
+                        .push(i as u32);
+                }
+            )*
+            rows
+        }
+    };
 }
 
-agreement_row! {
+agreement_rows! {
     Requirement => 0, requirements;
     FieldRow => 1, fields;
     Project => 2, projects;
@@ -443,8 +467,6 @@ agreement_row! {
     Contact => 5, contacts;
     Report => 6, reports;
 }
-
-const SLOTS: usize = 7;
 
 /// Row numbers (positions in the sheet's `Vec`) of every sheet, by agreement key. Built once
 /// per register, so finding an agreement's rows costs one hash lookup instead of a scan of
@@ -457,7 +479,7 @@ struct Index {
     /// The sheets' lengths when the index was built. A register edited afterwards (tests
     /// build registers by hand) no longer matches, and lookups fall back to a scan.
     lens: [usize; SLOTS],
-    rows: std::collections::HashMap<String, [Vec<u32>; SLOTS]>,
+    rows: HashMap<String, [Vec<u32>; SLOTS]>,
 }
 
 impl Clone for RowIndex {
@@ -483,42 +505,6 @@ impl fmt::Debug for RowIndex {
 }
 
 impl Register {
-    fn lens(&self) -> [usize; SLOTS] {
-        [
-            self.requirements.len(),
-            self.fields.len(),
-            self.projects.len(),
-            self.memo.len(),
-            self.publicity.len(),
-            self.contacts.len(),
-            self.reports.len(),
-        ]
-    }
-
-    fn build_index(&self) -> Index {
-        fn add<T: AgreementRow>(
-            reg: &Register,
-            rows: &mut std::collections::HashMap<String, [Vec<u32>; SLOTS]>,
-        ) {
-            for (i, r) in T::all(reg).iter().enumerate() {
-                let key = crate::text::key(&r.agreement().value);
-                rows.entry(key).or_default()[T::SLOT].push(i as u32);
-            }
-        }
-        let mut rows = std::collections::HashMap::new();
-        add::<Requirement>(self, &mut rows);
-        add::<FieldRow>(self, &mut rows);
-        add::<Project>(self, &mut rows);
-        add::<MemoRow>(self, &mut rows);
-        add::<Publicity>(self, &mut rows);
-        add::<Contact>(self, &mut rows);
-        add::<Report>(self, &mut rows);
-        Index {
-            lens: self.lens(),
-            rows,
-        }
-    }
-
     /// The rows of a sheet that belong to `agreement` (matched by `text::key` of the
     /// 協定番号), in sheet order: `reg.rows::<Project>(a)`.
     pub fn rows<'a, T: AgreementRow + 'a>(
@@ -527,25 +513,22 @@ impl Register {
     ) -> impl Iterator<Item = &'a T> + 'a {
         let key = agreement.key();
         let all = T::all(self);
-        let index = self.index.0.get_or_init(|| self.build_index());
-        let (indexed, scanned): (Option<&'a [u32]>, Option<&'a [T]>) = if index.lens == self.lens()
-        {
-            (
-                Some(index.rows.get(&key).map_or(&[][..], |r| &r[T::SLOT][..])),
-                None,
-            )
-        } else {
-            (None, Some(all))
+        let index = self.index.0.get_or_init(|| Index {
+            lens: sheet_lens(self),
+            rows: index_rows(self),
+        });
+        // Either the index's rows, or (the sheets were edited since it was built) a scan.
+        let fresh = index.lens == sheet_lens(self);
+        let indexed: &[u32] = match index.rows.get(&key) {
+            Some(rows) if fresh => &rows[T::SLOT],
+            _ => &[],
         };
-        let indexed = indexed
-            .into_iter()
-            .flatten()
-            .map(move |&i| &all[i as usize]);
-        let scanned = scanned
-            .into_iter()
-            .flatten()
-            .filter(move |r| crate::text::key_eq(&r.agreement().value, &key));
-        indexed.chain(scanned)
+        let scanned: &[T] = if fresh { &[] } else { all };
+        indexed.iter().map(move |&i| &all[i as usize]).chain(
+            scanned
+                .iter()
+                .filter(move |r| crate::text::key_eq(&r.agreement().value, &key)),
+        )
     }
 }
 
