@@ -81,7 +81,15 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
                 walk(root, &p, out);
             } else {
                 let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
-                out.insert(rel, fs::read(&p).unwrap());
+                // A file can vanish between listing and reading while kyotei is still
+                // writing (a temporary file renamed into place): it is no longer there.
+                match fs::read(&p) {
+                    Ok(bytes) => {
+                        out.insert(rel, bytes);
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => panic!("{rel}: {e}"),
+                }
             }
         }
     }
