@@ -12,10 +12,10 @@
 //!   amended (附則2), two fields, no results for over two years (guideline 8①).
 
 use kyotei::date::Date;
-use kyotei::init::{self, Rows, named_row};
+use kyotei::guideline::profile::Profile;
+use kyotei::input::blank::{self, Rows, named_row};
 use kyotei::model::{Settings, sheet};
-use kyotei::profile::Profile;
-use kyotei::xlsx_out::{self, CellValue};
+use kyotei::writer::xlsx::{self, CellValue};
 
 fn t(s: &str) -> CellValue {
     CellValue::from(s)
@@ -112,7 +112,7 @@ impl Sample<'_> {
     }
 
     fn requirements(&self) -> Rows {
-        let disq: Vec<&str> = init::headers(sheet::REQUIREMENTS)
+        let disq: Vec<&str> = blank::headers(sheet::REQUIREMENTS)
             .unwrap()
             .iter()
             .copied()
@@ -436,7 +436,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let path = args
             .get(1)
             .ok_or("--blank の後に出力先を指定してください")?;
-        std::fs::write(path, init::init_bytes(&profile)?)?;
+        std::fs::write(path, blank::init_bytes(&profile)?)?;
         println!("{path} を書き出しました");
         return Ok(());
     }
@@ -446,7 +446,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(|| "samples/sample.xlsx".into());
     let s = Sample { p: &profile };
     let rows: Vec<(&str, Rows)> = vec![
-        (sheet::SETTINGS, init::settings_rows(&Settings::default())),
+        (sheet::SETTINGS, blank::settings_rows(&Settings::default())),
         (sheet::AGREEMENTS, s.agreements()),
         (sheet::REQUIREMENTS, s.requirements()),
         (sheet::FIELDS, s.fields()),
@@ -456,9 +456,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (sheet::CONTACTS, s.contacts()),
         (sheet::RESULTS, s.results()),
     ];
-    let mut book = init::register_book(&profile, &rows);
+    let mut book = blank::register_book(&profile, &rows);
     book.title = format!("{} 包括連携協定台帳（サンプル）", profile.city);
-    let bytes = xlsx_out::write(&book)?;
+    let bytes = xlsx::write(&book)?;
     if let Some(dir) = std::path::Path::new(&path).parent()
         && !dir.as_os_str().is_empty()
     {

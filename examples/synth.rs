@@ -5,10 +5,10 @@
 //! `cargo run --release --example synth -- N FILE`
 
 use kyotei::date::Date;
-use kyotei::init::{self, Rows, named_row};
+use kyotei::guideline::profile::Profile;
+use kyotei::input::blank::{self, Rows, named_row};
 use kyotei::model::{Settings, sheet};
-use kyotei::profile::Profile;
-use kyotei::xlsx_out::{self, CellValue};
+use kyotei::writer::xlsx::{self, CellValue};
 
 fn t(s: &str) -> CellValue {
     CellValue::from(s)
@@ -205,7 +205,7 @@ impl Synth<'_> {
             ("3(1)意欲", t("はい")),
             ("3(3)継続的対話", t("はい")),
         ];
-        for h in init::headers(sheet::REQUIREMENTS).unwrap() {
+        for h in blank::headers(sheet::REQUIREMENTS).unwrap() {
             if h.starts_with("3(4)") {
                 cells.push((h, t("該当しない")));
             }
@@ -311,7 +311,7 @@ impl Synth<'_> {
             }
         }
         vec![
-            (sheet::SETTINGS, init::settings_rows(&Settings::default())),
+            (sheet::SETTINGS, blank::settings_rows(&Settings::default())),
             (sheet::AGREEMENTS, ag),
             (sheet::REQUIREMENTS, req),
             (sheet::FIELDS, fl),
@@ -331,12 +331,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let count: usize = count.parse()?;
     let profile = Profile::isesaki();
     let rows = Synth { p: &profile }.rows(count);
-    let mut book = init::register_book(&profile, &rows);
+    let mut book = blank::register_book(&profile, &rows);
     book.title = format!(
         "{} 包括連携協定台帳（ベンチマーク用 {count} 件）",
         profile.city
     );
-    std::fs::write(path, xlsx_out::write(&book)?)?;
+    std::fs::write(path, xlsx::write(&book)?)?;
     println!("{path} を書き出しました（{count} 件）");
     Ok(())
 }

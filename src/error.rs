@@ -1,4 +1,5 @@
-//! The library's typed errors. `anyhow` is used only in `main.rs`.
+//! The library's typed errors, every message in Japanese with what to do. `anyhow` is used
+//! only in `main.rs`.
 
 use crate::finding::Finding;
 use std::path::PathBuf;
@@ -24,16 +25,27 @@ pub enum Error {
         format: &'static str,
         reason: String,
     },
-    /// A character no loaded font has.
-    #[error("{cell}: 「{ch}」(U+{code:04X}) を表示できるフォントがありません")]
-    MissingGlyph { cell: String, ch: char, code: u32 },
     /// The file would be overwritten.
-    #[error("{0} は既に存在します。上書きしません")]
+    #[error(
+        "{0} は既に存在します。上書きしません（別のファイル名を指定するか、置き換えてよければ --force を付けてください）"
+    )]
     Exists(PathBuf),
-    #[error("{path}: {source}")]
+    /// The file is an input of the command (the register being read).
+    #[error(
+        "{0} は読み込んでいる台帳です。台帳には書き込みません。出力には別のファイル名を指定してください"
+    )]
+    WouldOverwriteInput(PathBuf),
+    /// A symbolic link inside the output folder: following it could write elsewhere.
+    #[error(
+        "{0} はリンク（シンボリックリンク）です。出力フォルダの外に書かないよう、リンクの先には書き込みません。リンクを消すか、別の出力先を指定してください"
+    )]
+    Link(PathBuf),
+    /// A file could not be read or written. The OS error is translated ([`io_message`]) and
+    /// deliberately not a `source`, so that it is not printed a second time in English.
+    #[error("{}: {}", .path.display(), io_message(.error))]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -43,7 +55,41 @@ impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
         Error::Io {
             path: path.into(),
-            source,
+            error: source,
         }
+    }
+}
+
+/// An operating-system error in Japanese, with what to do about it.
+pub fn io_message(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "ファイルまたはフォルダがありません。名前と場所を確かめてください".into(),
+        K::PermissionDenied => {
+            "書き込み（読み込み）の権限がありません。別の場所を指定するか、権限を確かめてください"
+                .into()
+        }
+        K::AlreadyExists => "既に存在します".into(),
+        K::NotADirectory => {
+            "途中にフォルダではなくファイルがあります。出力先のフォルダを確かめてください".into()
+        }
+        K::IsADirectory => "フォルダです。ファイルの名前を指定してください".into(),
+        K::ReadOnlyFilesystem => "読み取り専用の場所です。別の出力先を指定してください".into(),
+        K::StorageFull => "ディスクの空きがありません。空きを作ってからやり直してください".into(),
+        K::DirectoryNotEmpty => "フォルダが空ではありません".into(),
+        K::InvalidData => {
+            let inner = e.get_ref().map(|i| i.to_string()).unwrap_or_default();
+            if inner.is_empty() {
+                "内容を読み取れません".into()
+            } else {
+                inner
+            }
+        }
+        _ => format!(
+            "ファイルを読み書きできませんでした（{}）",
+            e.raw_os_error()
+                .map(|c| format!("OS のエラー {c}"))
+                .unwrap_or_else(|| "原因不明".into())
+        ),
     }
 }

@@ -1,30 +1,28 @@
 //! kyotei: turns a city's register of partnership agreements (協定台帳) into signing-ready
 //! documents, following the city's guideline (伊勢崎市包括連携協定に関するガイドライン).
 //!
-//! Data flows one way: workbook (`xlsx_in`, `register`) → model (`model`) → rules (`rules`,
-//! `term`) → document IR (`docs`, `templates`, `ir`) → writers (`docx`, `pdf`, `xlsx_out`).
-//! See ARCHITECTURE.md for one line per module.
+//! The folders are the stages, in the order data flows through them:
+//!
+//! ```text
+//! input ──▶ model ──▶ guideline ──▶ document ──▶ writer ──▶ output
+//!   (xlsx)   (register)  (rules, term)  (IR, templates)  (docx, pdf, xlsx)  (the store)
+//!                                    revision (editions, 新旧対照表)   report (schedule, 年次報告, CSV)
+//! run: one planner per command, built on one Engine; main.rs: arguments and printing.
+//! ```
+//!
+//! A module only uses the stages before it; `run` is the only one that uses them all.
+//! ARCHITECTURE.md has one line per module and the rules of the code.
 
-pub mod assets;
 pub mod date;
-pub mod docs;
-pub mod docx;
+pub mod document;
 pub mod error;
 pub mod finding;
-pub mod init;
-pub mod ir;
+pub mod guideline;
+pub mod input;
 pub mod model;
-pub mod pdf;
-pub mod pipeline;
-pub mod profile;
-pub mod register;
-pub mod render;
+pub mod output;
 pub mod report;
 pub mod revision;
-pub mod rules;
-pub mod schedule;
-pub mod templates;
-pub mod term;
+pub mod run;
 pub mod text;
-pub mod xlsx_in;
-pub mod xlsx_out;
+pub mod writer;

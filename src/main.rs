@@ -6,12 +6,12 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use kyotei::date::Date;
+use kyotei::document::ir::DocKind;
 use kyotei::error::Error;
 use kyotei::finding::{self, Finding};
-use kyotei::ir::DocKind;
-use kyotei::pipeline;
-use kyotei::profile::Profile;
-use kyotei::render::Outcome;
+use kyotei::guideline::profile::Profile;
+use kyotei::output::Outcome;
+use kyotei::run::{self, Input};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -35,10 +35,34 @@ struct Cli {
     command: Command,
 }
 
+/// How `check` and `schedule` print: for people or for programs.
 #[derive(Clone, Copy, ValueEnum)]
-enum Format {
+enum Style {
     Text,
     Json,
+}
+
+/// The options of every command that lays out documents (`render`, `diff`).
+#[derive(clap::Args)]
+struct EngineArgs {
+    /// テンプレートを置き換えるフォルダ
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// 追加のフォントフォルダ（異体字など）
+    #[arg(long, value_name = "DIR")]
+    font_dir: Vec<PathBuf>,
+    /// 出力形式（カンマ区切り）
+    #[arg(long, value_name = "FORMATS", value_delimiter = ',', default_value = "docx,pdf", value_parser = parse_format)]
+    format: Vec<run::Format>,
+}
+
+impl EngineArgs {
+    fn engine(&self) -> anyhow::Result<run::Engine> {
+        Ok(run::Engine::new(&run::EngineOptions {
+            templates: self.templates.clone(),
+            font_dirs: self.font_dir.clone(),
+        })?)
+    }
 }
 
 #[derive(Subcommand)]
@@ -48,6 +72,9 @@ enum Command {
         /// 作成するファイル
         #[arg(default_value = "協定台帳.xlsx")]
         path: PathBuf,
+        /// 既にあるファイルを置き換える
+        #[arg(long)]
+        force: bool,
     },
     /// 台帳をガイドラインに照らして確認する
     Check {
@@ -59,7 +86,7 @@ enum Command {
         #[arg(long, value_name = "ID")]
         agreement: Vec<String>,
         #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        format: Style,
     },
     /// 申出書・連携事業提案書・協定書・申し合わせ事項・実績報告書を DOCX と PDF で作成する
     Render {
@@ -73,20 +100,13 @@ enum Command {
         /// 作成する書類（カンマ区切り）: 申出書,提案書,協定書,申し合わせ,実績報告書
         #[arg(long, value_name = "KINDS", value_delimiter = ',', value_parser = parse_kind)]
         docs: Vec<DocKind>,
-        /// 出力形式（カンマ区切り）
-        #[arg(long, value_name = "FORMATS", value_delimiter = ',', default_value = "docx,pdf", value_parser = parse_format)]
-        format: Vec<pipeline::Format>,
         /// 案として作成する（表題に「案」、台帳の値を黄色で表示、エラーがあっても作成）
         #[arg(long)]
         draft: bool,
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
         as_of: Option<Date>,
-        /// テンプレートを置き換えるフォルダ
-        #[arg(long, value_name = "DIR")]
-        templates: Option<PathBuf>,
-        /// 追加のフォントフォルダ（異体字など）
-        #[arg(long, value_name = "DIR")]
-        font_dir: Vec<PathBuf>,
+        #[command(flatten)]
+        engine: EngineArgs,
         /// 同時に処理する数（既定: CPU コア数）
         #[arg(long, default_value_t = 0)]
         jobs: usize,
@@ -106,6 +126,8 @@ enum Command {
         /// 出力先フォルダ
         #[arg(short, long, default_value = "出力")]
         out: PathBuf,
+        #[command(flatten)]
+        engine: EngineArgs,
     },
     /// 協定ごとの有効期間・更新・申出期限・解除の検討の予定表
     Schedule {
@@ -116,10 +138,13 @@ enum Command {
         #[arg(long, value_name = "MONTHS")]
         within: Option<u32>,
         #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        format: Style,
         /// 期限を iCalendar ファイル（Outlook・Google カレンダーに取り込み可）にも書き出す
         #[arg(long, value_name = "FILE")]
         ics: Option<PathBuf>,
+        /// --ics のファイルが既にあるとき置き換える
+        #[arg(long)]
+        force: bool,
     },
     /// 年度の実績報告の Excel ブックを作る
     Report {
@@ -130,6 +155,9 @@ enum Command {
         /// 出力ファイル（既定: 年次報告_令和8年度.xlsx）
         #[arg(short, long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// 既にあるファイルを置き換える
+        #[arg(long)]
+        force: bool,
     },
     /// 公開用の協定一覧（オープンデータ CSV）を書き出す
     Export {
@@ -139,6 +167,9 @@ enum Command {
         open_data: PathBuf,
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
         as_of: Option<Date>,
+        /// 既にあるファイルを置き換える
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -157,10 +188,10 @@ fn parse_kind(s: &str) -> Result<DocKind, String> {
     })
 }
 
-fn parse_format(s: &str) -> Result<pipeline::Format, String> {
+fn parse_format(s: &str) -> Result<run::Format, String> {
     match kyotei::text::key(s).to_ascii_lowercase().as_str() {
-        "docx" => Ok(pipeline::Format::Docx),
-        "pdf" => Ok(pipeline::Format::Pdf),
+        "docx" => Ok(run::Format::Docx),
+        "pdf" => Ok(run::Format::Pdf),
         _ => Err(format!("出力形式が不明です: {s}（docx, pdf）")),
     }
 }
@@ -204,11 +235,12 @@ fn profile(cli_guideline: &Option<PathBuf>) -> anyhow::Result<Profile> {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let profile = profile(&cli.guideline)?;
     match cli.command {
-        Command::Init { path } => {
-            kyotei::init::write_init(&path, &profile)?;
+        Command::Init { path, force } => {
+            let outcome = run::files::init(&path, &profile, force)?;
             println!(
-                "{} を作成しました。記入例（協定番号 例-001）を参考に入力してください。",
-                path.display()
+                "{} を{}しました。記入例（協定番号 例-001）を参考に入力してください。",
+                path.display(),
+                verb(&outcome)
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -218,11 +250,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             agreement,
             format,
         } => {
+            let input = read(&register, &profile)?;
             let as_of = as_of.unwrap_or_else(today);
-            let findings = check(&register, &profile, as_of, &agreement)?;
+            let findings = run::check::check(&input, &profile, as_of, &agreement)?;
             match format {
-                Format::Text => print!("{}", finding::to_text(&findings)),
-                Format::Json => println!("{}", finding::to_json(&findings)),
+                Style::Text => print!("{}", finding::to_text(&findings)),
+                Style::Json => println!("{}", finding::to_json(&findings)),
             }
             Ok(exit_for(&findings))
         }
@@ -231,46 +264,32 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out,
             agreement,
             docs,
-            format,
             draft,
             as_of,
-            templates,
-            font_dir,
+            engine,
             jobs,
             quiet,
         } => {
-            let opts = pipeline::Options {
+            let input = read(&register, &profile)?;
+            let bar = progress_bar(quiet);
+            let opts = run::render::Options {
                 out,
                 agreements: agreement,
                 kinds: docs,
-                formats: format,
+                formats: engine.format.clone(),
                 draft,
                 as_of: as_of.unwrap_or_else(today),
-                templates,
-                font_dirs: font_dir,
                 jobs,
-                progress: None,
-            };
-            // Ctrl-C: wait for the file being written, then stop; no temporary file is left
-            // and a rerun finds the finished files unchanged.
-            let _ = ctrlc::set_handler(|| {
-                let _writes = kyotei::render::stop_writes();
-                eprintln!(
-                    "\n中断しました。書きかけのファイルは残っていません。もう一度実行すると、残りを作成します"
-                );
-                std::process::exit(130);
-            });
-            let bar = progress_bar(quiet);
-            let opts = pipeline::Options {
                 progress: bar.clone().map(|bar| {
-                    pipeline::Progress(std::sync::Arc::new(move |done, total| {
+                    run::render::Progress(std::sync::Arc::new(move |done, total| {
                         bar.set_length(total as u64);
                         bar.set_position(done as u64);
                     }))
                 }),
-                ..opts
             };
-            let result = pipeline::run(&register, &profile, &opts);
+            let engine = engine.engine()?;
+            stop_cleanly_on_ctrl_c();
+            let result = run::render::run(&input, &engine, &profile, &opts);
             if let Some(bar) = bar {
                 bar.finish_and_clear();
             }
@@ -290,7 +309,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 eprintln!("警告: {w}");
             }
             if !quiet {
-                print_files(&opts.out, &summary);
+                print_files(&opts.out, &summary.files);
             }
             for id in &summary.skipped {
                 eprintln!(
@@ -308,28 +327,55 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             new,
             agreement,
             out,
-        } => diff(&profile, &old, &new, &agreement, &out),
+            engine,
+        } => {
+            let (old, new) = (read(&old, &profile)?, read(&new, &profile)?);
+            let opts = run::diff::Options {
+                out,
+                agreements: agreement,
+                formats: engine.format.clone(),
+            };
+            let engine = engine.engine()?;
+            stop_cleanly_on_ctrl_c();
+            let summary = run::diff::diff(&engine, &old, &new, &profile, &opts)
+                .context("新旧対照表を作成できませんでした")?;
+            for m in &summary.missing {
+                eprintln!("{m}");
+            }
+            for w in &summary.warnings {
+                eprintln!("警告: {w}");
+            }
+            print_files(&opts.out, &summary.files);
+            for s in &summary.same {
+                println!("変更なし  {s}（新旧対照表は作成しません）");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Schedule {
             register,
             as_of,
             within,
             format,
             ics,
+            force,
         } => {
             let as_of = as_of.unwrap_or_else(today);
-            let reg = read_register(&register, &profile)?;
-            let mut entries = kyotei::schedule::schedule(&reg, &profile, as_of);
+            let input = read_for_report(&register, &profile)?;
+            let mut entries = kyotei::report::schedule::schedule(&input.register, &profile, as_of);
             if let Some(months) = within {
-                entries = kyotei::schedule::within(&entries, as_of, months as i32);
+                entries = kyotei::report::schedule::within(&entries, as_of, months as i32);
             }
             match format {
-                Format::Text => print!("{}", kyotei::schedule::to_text(&entries)),
-                Format::Json => println!("{}", kyotei::schedule::to_json(&entries)),
+                Style::Text => print!("{}", kyotei::report::schedule::to_text(&entries)),
+                Style::Json => println!("{}", kyotei::report::schedule::to_json(&entries)),
             }
             if let Some(path) = ics {
-                let text = kyotei::schedule::to_ics(&entries, as_of);
-                kyotei::render::write_atomic(&path, text.as_bytes())?;
-                eprintln!("{} に期限を書き出しました", path.display());
+                let outcome = run::files::ics(&input, &entries, as_of, &path, force)?;
+                eprintln!(
+                    "{} に期限を書き出しました（{}）",
+                    path.display(),
+                    verb(&outcome)
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -337,93 +383,61 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             register,
             fiscal_year,
             out,
+            force,
         } => {
-            let fy = kyotei::report::fiscal_year_arg(&fiscal_year).with_context(|| {
+            let fy = kyotei::report::annual::fiscal_year_arg(&fiscal_year).with_context(|| {
                 format!("年度として読めません: {fiscal_year}（例: 2026, R8, 令和8年度）")
             })?;
-            let reg = read_register(&register, &profile)?;
-            let bytes =
-                kyotei::xlsx_out::write(&kyotei::report::annual_report(&reg, &profile, fy))?;
-            let path = out.unwrap_or_else(|| PathBuf::from(kyotei::report::default_file_name(fy)));
-            write_new_or_same(&path, &bytes)?;
-            println!("{} を作成しました", path.display());
+            let input = read_for_report(&register, &profile)?;
+            let path =
+                out.unwrap_or_else(|| PathBuf::from(kyotei::report::annual::default_file_name(fy)));
+            let outcome = run::files::annual_report(&input, &profile, fy, &path, force)?;
+            println!("{} を{}しました", path.display(), verb(&outcome));
             Ok(ExitCode::SUCCESS)
         }
         Command::Export {
             register,
             open_data,
             as_of,
+            force,
         } => {
-            let reg = read_register(&register, &profile)?;
-            let bytes =
-                kyotei::schedule::open_data_csv(&reg, &profile, as_of.unwrap_or_else(today));
-            write_new_or_same(&open_data, &bytes)?;
-            println!("{} を作成しました", open_data.display());
+            let input = read_for_report(&register, &profile)?;
+            let as_of = as_of.unwrap_or_else(today);
+            let outcome = run::files::open_data(&input, &profile, as_of, &open_data, force)?;
+            println!("{} を{}しました", open_data.display(), verb(&outcome));
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-/// Read a register for a report; cell-level input problems are printed as warnings (the
-/// report shows what could be read), structural problems end the command (exit 2).
-fn read_register(path: &Path, profile: &Profile) -> anyhow::Result<kyotei::model::Register> {
-    let (reg, findings) = kyotei::register::read(path, profile)
-        .with_context(|| format!("{} を読み込めませんでした", path.display()))?;
-    let errors = findings.iter().filter(|f| f.is_error()).count();
+fn read(path: &Path, profile: &Profile) -> anyhow::Result<Input> {
+    run::read(path, profile).with_context(|| format!("{} を読み込めませんでした", path.display()))
+}
+
+/// A register for a report: cell-level input problems are printed as a note (the report
+/// shows what could be read), structural problems end the command (exit 2).
+fn read_for_report(path: &Path, profile: &Profile) -> anyhow::Result<Input> {
+    let input = read(path, profile)?;
+    let errors = input.findings.iter().filter(|f| f.is_error()).count();
     if errors > 0 {
         eprintln!(
             "注意: 台帳に入力エラーが {errors} 件あり、そのセルは空欄として扱いました（kyotei check {} で確認できます）",
             path.display()
         );
     }
-    Ok(reg)
+    Ok(input)
 }
 
-/// Write a file that must not silently replace another: the same bytes are fine (a rerun),
-/// different bytes are refused.
-fn write_new_or_same(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    match std::fs::read(path) {
-        Ok(old) if old == bytes => Ok(()),
-        Ok(_) => Err(Error::Exists(path.to_path_buf()).into()),
-        Err(_) => Ok(kyotei::render::write_atomic(path, bytes)?),
-    }
-}
-
-/// `kyotei diff`: 新旧対照表 of two versions of the register.
-fn diff(
-    profile: &Profile,
-    old: &Path,
-    new: &Path,
-    only: &[String],
-    out: &Path,
-) -> anyhow::Result<ExitCode> {
-    let read = |p: &Path| {
-        kyotei::register::read(p, profile)
-            .map(|(reg, _)| reg)
-            .with_context(|| format!("{} を読み込めませんでした", p.display()))
-    };
-    let (old_reg, new_reg) = (read(old)?, read(new)?);
-    let engine = pipeline::Engine::new(None, &[])?;
-    let summary = kyotei::revision::diff(&engine, &old_reg, &new_reg, profile, only, out)
-        .context("新旧対照表を作成できませんでした")?;
-    for m in &summary.missing {
-        eprintln!("{m}");
-    }
-    for w in &summary.warnings {
-        eprintln!("警告: {w}");
-    }
-    for (path, outcome) in &summary.files {
-        let verb = match outcome {
-            Outcome::Unchanged => "変更なし",
-            Outcome::Created => "作成",
-            Outcome::Replaced { .. } => "更新",
-        };
-        println!("{verb}  {}", out.join(path).display());
-    }
-    for s in &summary.same {
-        println!("変更なし  {s}（新旧対照表は作成しません）");
-    }
-    Ok(ExitCode::SUCCESS)
+/// Ctrl-C: wait for the file being written, then stop; no temporary file is left and a
+/// rerun finds the finished files unchanged.
+fn stop_cleanly_on_ctrl_c() {
+    let _ = ctrlc::set_handler(|| {
+        let _writes = kyotei::output::stop_writes();
+        eprintln!(
+            "\n中断しました。書きかけのファイルは残っていません。もう一度実行すると、残りを作成します"
+        );
+        std::process::exit(130);
+    });
 }
 
 /// The progress bar of `render`: on a terminal only, and not with `--quiet`.
@@ -440,9 +454,20 @@ fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-fn print_files(out: &Path, summary: &pipeline::Summary) {
+/// What happened to a file, as a verb: 作成, 更新…
+fn verb(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Created => "作成",
+        Outcome::Replaced { .. } => "更新",
+        Outcome::Overwritten => "置き換え",
+        Outcome::Unchanged => "確認（変更なし）",
+    }
+}
+
+/// One line per file made or updated, then the counts.
+fn print_files(out: &Path, files: &[(String, Outcome)]) {
     let (mut created, mut replaced, mut unchanged) = (0, 0, 0);
-    for (path, outcome) in &summary.files {
+    for (path, outcome) in files {
         match outcome {
             Outcome::Created => {
                 created += 1;
@@ -456,40 +481,14 @@ fn print_files(out: &Path, summary: &pipeline::Summary) {
                     out.join(history).display()
                 );
             }
+            Outcome::Overwritten => {
+                replaced += 1;
+                println!("置き換え  {}", out.join(path).display());
+            }
             Outcome::Unchanged => unchanged += 1,
         }
     }
     println!("作成 {created} 件、更新 {replaced} 件、変更なし {unchanged} 件");
-}
-
-/// Read and check a register; keep only the findings of the selected agreements (and the
-/// register-wide ones) when a selection is given.
-fn check(
-    path: &Path,
-    profile: &Profile,
-    as_of: Date,
-    only: &[String],
-) -> anyhow::Result<Vec<Finding>> {
-    let (reg, mut findings) = kyotei::register::read(path, profile)
-        .with_context(|| format!("{} を読み込めませんでした", path.display()))?;
-    findings.extend(kyotei::rules::check(&reg, profile, as_of));
-    // Group by agreement in sheet order (register-wide findings first), keeping each
-    // agreement's findings in the order they were found.
-    let order: Vec<String> = reg.agreements.iter().map(|a| a.key()).collect();
-    findings.sort_by_key(|f| {
-        f.agreement.as_ref().map(|a| {
-            let k = kyotei::text::key(a);
-            order.iter().position(|o| *o == k).unwrap_or(order.len())
-        })
-    });
-    if !only.is_empty() {
-        let keys: Vec<String> = only.iter().map(|s| kyotei::text::key(s)).collect();
-        findings.retain(|f| match &f.agreement {
-            Some(a) => keys.contains(&kyotei::text::key(a)),
-            None => true,
-        });
-    }
-    Ok(findings)
 }
 
 fn exit_for(findings: &[Finding]) -> ExitCode {

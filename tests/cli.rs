@@ -242,12 +242,12 @@ fn render_makes_every_document_deterministically_with_the_same_text_in_docx_and_
         let bytes = &a[path];
         assert_eq!(
             f["sha256"].as_str().unwrap(),
-            kyotei::render::sha256_hex(bytes),
+            kyotei::output::sha256_hex(bytes),
             "{path}"
         );
     }
     let input = std::fs::read(root().join(SAMPLE)).unwrap();
-    assert_eq!(manifest["input_sha256"], kyotei::render::sha256_hex(&input));
+    assert_eq!(manifest["input_sha256"], kyotei::output::sha256_hex(&input));
     assert_eq!(manifest["kyotei_version"], env!("CARGO_PKG_VERSION"));
 
     // Same input, same bytes: a second run into another folder, and a rerun in place.
@@ -268,7 +268,7 @@ fn render_makes_every_document_deterministically_with_the_same_text_in_docx_and_
         let Some(stem) = path.strip_suffix(".docx") else {
             continue;
         };
-        let docx = kyotei::docx::docx_text(bytes).unwrap();
+        let docx = kyotei::writer::docx::docx_text(bytes).unwrap();
         let pdf = pdf_extract::extract_text_from_mem(&a[&format!("{stem}.pdf")]).unwrap();
         let mut rest = squash(&pdf);
         let mut paras: Vec<String> = docx.iter().map(|p| squash(p)).collect();
@@ -316,7 +316,7 @@ fn render_makes_every_document_deterministically_with_the_same_text_in_docx_and_
         String::from_utf8_lossy(&out.stderr)
     );
     let c = files(&dir.join("c"));
-    let text = kyotei::docx::docx_text(&c["R8-002/協定書.docx"])
+    let text = kyotei::writer::docx::docx_text(&c["R8-002/協定書.docx"])
         .unwrap()
         .join("\n");
     assert!(text.contains("包括連携協定書（案）"), "{text}");
@@ -425,10 +425,10 @@ fn schedule_report_and_export_on_the_sample() {
 
 /// The init workbook with one cell of the example agreement replaced.
 fn example_with(dir: &Path, file: &str, header: &str, value: &str) -> PathBuf {
-    use kyotei::xlsx_out::CellValue;
-    let profile = kyotei::profile::Profile::isesaki();
-    let mut rows = kyotei::init::example_rows(&profile);
-    let col = kyotei::init::headers("協定")
+    use kyotei::writer::xlsx::CellValue;
+    let profile = kyotei::guideline::profile::Profile::isesaki();
+    let mut rows = kyotei::input::blank::example_rows(&profile);
+    let col = kyotei::input::blank::headers("協定")
         .unwrap()
         .iter()
         .position(|h| *h == header)
@@ -438,9 +438,9 @@ fn example_with(dir: &Path, file: &str, header: &str, value: &str) -> PathBuf {
             sheet_rows[0][col] = CellValue::text(value);
         }
     }
-    let book = kyotei::init::register_book(&profile, &rows);
+    let book = kyotei::input::blank::register_book(&profile, &rows);
     let path = dir.join(file);
-    std::fs::write(&path, kyotei::xlsx_out::write(&book).unwrap()).unwrap();
+    std::fs::write(&path, kyotei::writer::xlsx::write(&book).unwrap()).unwrap();
     path
 }
 
@@ -523,7 +523,7 @@ fn a_hostile_company_name_prints_exactly_and_stays_in_the_output_folder() {
         String::from_utf8_lossy(&out.stderr)
     );
     let docx = std::fs::read(dir.join("out/例-001/協定書.docx")).unwrap();
-    let text = kyotei::docx::docx_text(&docx).unwrap().join("\n");
+    let text = kyotei::writer::docx::docx_text(&docx).unwrap().join("\n");
     assert!(
         text.contains(&format!("伊勢崎市と{name}との包括連携協定書")),
         "{text}"

@@ -1,13 +1,13 @@
 //! The documents' wording against the guideline (参考資料), built from a register made by
 //! hand.
 
-use kyotei::assets::Assets;
 use kyotei::date::Date;
-use kyotei::docs::{self, Options};
-use kyotei::ir::{Align, Block, DocKind, Document, Orientation, Span};
+use kyotei::document::assets::Assets;
+use kyotei::document::build::{self, Options};
+use kyotei::document::ir::{Align, Block, DocKind, Document, Orientation, Span};
+use kyotei::document::markup::Templates;
+use kyotei::guideline::profile::Profile;
 use kyotei::model::*;
-use kyotei::profile::Profile;
-use kyotei::templates::Templates;
 
 const ID: &str = "R8-001";
 const COMPANY: &str = "株式会社サンプル";
@@ -206,7 +206,7 @@ fn templates() -> Templates {
 }
 
 fn build(reg: &Register, draft: bool) -> Vec<(String, Document)> {
-    docs::build_all(
+    build::build_all(
         &templates(),
         reg,
         &reg.agreements[0],
@@ -214,6 +214,9 @@ fn build(reg: &Register, draft: bool) -> Vec<(String, Document)> {
         &Options { draft },
     )
     .unwrap()
+    .into_iter()
+    .map(|b| (b.stem, b.doc))
+    .collect()
 }
 
 fn doc(reg: &Register, stem: &str) -> Document {
@@ -408,7 +411,7 @@ fn draft_titles_end_with_an_and_mark_variables() {
             panic!("{stem}")
         };
         assert!(
-            kyotei::ir::inline_text(lines.last().unwrap()).ends_with("（案）"),
+            kyotei::document::ir::inline_text(lines.last().unwrap()).ends_with("（案）"),
             "{stem}"
         );
         assert!(spans(d).iter().any(|s| s.var), "{stem}");
@@ -436,11 +439,11 @@ fn draft_titles_end_with_an_and_mark_variables() {
     };
     assert_eq!(lines.len(), 2);
     assert_eq!(
-        kyotei::ir::inline_text(&lines[0]),
+        kyotei::document::ir::inline_text(&lines[0]),
         "伊勢崎市と株式会社サンプルとの包括連携協定に定める"
     );
     assert_eq!(
-        kyotei::ir::inline_text(&lines[1]),
+        kyotei::document::ir::inline_text(&lines[1]),
         "連携事項の実施に関する申し合わせ事項（案）"
     );
 }
@@ -451,7 +454,7 @@ fn application_fills_the_form() {
     let d = doc(&reg, "申出書");
     assert_eq!(d.kind, DocKind::Application);
     assert!(
-        matches!(&d.blocks[0], Block::Paragraph { align: Align::Right, text, .. } if kyotei::ir::inline_text(text) == "令和8年2月10日")
+        matches!(&d.blocks[0], Block::Paragraph { align: Align::Right, text, .. } if kyotei::document::ir::inline_text(text) == "令和8年2月10日")
     );
     let l = d.plain_text();
     let order = [
@@ -513,10 +516,10 @@ fn proposal_has_the_form_headers_and_eight_rows() {
     };
     assert_eq!(widths.len(), 8);
     assert_eq!(*header_rows, 3);
-    let text = |c: &kyotei::ir::Cell| {
+    let text = |c: &kyotei::document::ir::Cell| {
         c.content
             .iter()
-            .map(|p| kyotei::ir::inline_text(p))
+            .map(|p| kyotei::document::ir::inline_text(p))
             .collect::<Vec<_>>()
             .join(" ")
     };
@@ -613,7 +616,7 @@ fn memorandum_merges_rows_and_corrects_the_slips() {
     };
     let heads: Vec<String> = rows[0]
         .iter()
-        .map(|c| kyotei::ir::inline_text(&c.content[0]))
+        .map(|c| kyotei::document::ir::inline_text(&c.content[0]))
         .collect();
     assert_eq!(heads, ["連携事項", "連携事業", "担当課"]);
     // Three rows of the first 連携事項 (the blank one continues it), two of the second.
@@ -621,12 +624,12 @@ fn memorandum_merges_rows_and_corrects_the_slips() {
     assert_eq!((rows[1].len(), rows[1][0].rowspan), (3, 3));
     assert_eq!((rows[2].len(), rows[3].len()), (2, 2));
     assert_eq!(
-        kyotei::ir::inline_text(&rows[3][0].content[0]),
+        kyotei::document::ir::inline_text(&rows[3][0].content[0]),
         "市営住宅入居者の異変等を発見したとき。"
     );
     assert_eq!((rows[4].len(), rows[4][0].rowspan), (3, 2));
     assert_eq!(
-        kyotei::ir::inline_text(&rows[4][0].content[0]),
+        kyotei::document::ir::inline_text(&rows[4][0].content[0]),
         "防災・災害対策及び防犯に関すること"
     );
     // Contacts: the city from 設定, the company from its 担当者.
@@ -638,20 +641,29 @@ fn memorandum_merges_rows_and_corrects_the_slips() {
         .map(|c| {
             c.content
                 .iter()
-                .map(|p| kyotei::ir::inline_text(p))
+                .map(|p| kyotei::document::ir::inline_text(p))
                 .collect()
         })
         .collect();
     assert_eq!(heads, ["", "担当者", "連絡先"]);
-    assert_eq!(kyotei::ir::inline_text(&rows[1][0].content[0]), "伊勢崎市");
     assert_eq!(
-        kyotei::ir::inline_text(&rows[1][1].content[0]),
+        kyotei::document::ir::inline_text(&rows[1][0].content[0]),
+        "伊勢崎市"
+    );
+    assert_eq!(
+        kyotei::document::ir::inline_text(&rows[1][1].content[0]),
         "市長戦略部戦略推進課"
     );
-    assert_eq!(kyotei::ir::inline_text(&rows[2][0].content[0]), COMPANY);
-    assert_eq!(kyotei::ir::inline_text(&rows[2][1].content[0]), "佐藤花子");
     assert_eq!(
-        kyotei::ir::inline_text(&rows[2][2].content[0]),
+        kyotei::document::ir::inline_text(&rows[2][0].content[0]),
+        COMPANY
+    );
+    assert_eq!(
+        kyotei::document::ir::inline_text(&rows[2][1].content[0]),
+        "佐藤花子"
+    );
+    assert_eq!(
+        kyotei::document::ir::inline_text(&rows[2][2].content[0]),
         "電話：0270-00-0000 Email：sato@example.jp"
     );
 
@@ -685,7 +697,7 @@ fn memorandum_merges_rows_and_corrects_the_slips() {
         .map(|c| {
             c.content
                 .iter()
-                .map(|p| kyotei::ir::inline_text(p))
+                .map(|p| kyotei::document::ir::inline_text(p))
                 .collect()
         })
         .collect();
@@ -827,7 +839,7 @@ fn comparison_stub_underlines_changes() {
             },
         ],
     )];
-    let d = docs::comparison(
+    let d = build::comparison(
         &templates(),
         &Settings::default(),
         "第3条",

@@ -1,8 +1,8 @@
 //! Tests of the DOCX writer: IR documents built by hand, rendered, unzipped, and the XML
 //! parts (document, styles, core properties, footer) checked element by element.
 
-use kyotei::docx;
-use kyotei::ir::{Align, Block, Cell, DocKind, Document, Item, Orientation, Party, Span};
+use kyotei::document::ir::{Align, Block, Cell, DocKind, Document, Item, Orientation, Party, Span};
+use kyotei::writer::docx;
 use quick_xml::events::Event;
 use std::io::Read;
 

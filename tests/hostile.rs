@@ -5,13 +5,12 @@
 //! wrong half-way: an output folder that cannot be written, a disk that fills up, and Ctrl-C
 //! in the middle of a batch; none may leave a half-written file, and a rerun completes.
 
-#[path = "common/reader_fixtures.rs"]
-mod reader_fixtures;
+use crate::common::reader_fixtures;
 
-use kyotei::init::{self, Rows};
+use kyotei::guideline::profile::Profile;
+use kyotei::input::blank::{self, Rows};
 use kyotei::model::sheet;
-use kyotei::profile::Profile;
-use kyotei::xlsx_out::{self, CellValue};
+use kyotei::writer::xlsx::{self, CellValue};
 use reader_fixtures::{Book, padded_sheet_xml, rewrite_zip, rewrite_zip_streaming, s};
 use std::collections::BTreeMap;
 use std::fs;
@@ -149,12 +148,12 @@ fn docx_text(bytes: &[u8]) -> String {
 
 /// The rows of the `kyotei init` register: one clean agreement (例-001) that renders.
 fn clean_rows() -> Vec<(&'static str, Rows)> {
-    init::example_rows(&Profile::isesaki())
+    blank::example_rows(&Profile::isesaki())
 }
 
 /// `rows` with the example agreement copied `n` times (例-001, T-002, T-003…).
 fn many(n: usize) -> Vec<(&'static str, Rows)> {
-    let id = CellValue::text(init::EXAMPLE_ID);
+    let id = CellValue::text(blank::EXAMPLE_ID);
     clean_rows()
         .into_iter()
         .map(|(name, rows)| {
@@ -177,7 +176,7 @@ fn many(n: usize) -> Vec<(&'static str, Rows)> {
 }
 
 fn set(rows: &mut [(&'static str, Rows)], sheet_name: &str, n: usize, header: &str, v: &str) {
-    let col = init::headers(sheet_name)
+    let col = blank::headers(sheet_name)
         .unwrap()
         .iter()
         .position(|h| *h == header)
@@ -187,7 +186,7 @@ fn set(rows: &mut [(&'static str, Rows)], sheet_name: &str, n: usize, header: &s
 }
 
 fn workbook(rows: &[(&'static str, Rows)]) -> Vec<u8> {
-    xlsx_out::write(&init::register_book(&Profile::isesaki(), rows)).unwrap()
+    xlsx::write(&blank::register_book(&Profile::isesaki(), rows)).unwrap()
 }
 
 /// The zip entry of a sheet, by the sheet's name (from `xl/workbook.xml`; rust_xlsxwriter
@@ -754,7 +753,7 @@ fn a_full_disk_mid_batch_leaves_no_partial_file() {
     assert_eq!(r.code, Some(2), "{r:#?}");
     assert_has(
         &r.stderr,
-        &["書類を作成できませんでした", "No space left on device"],
+        &["書類を作成できませんでした", "ディスクの空きがありません"],
     );
     let documents = assert_no_partial_files(&out);
     assert!(documents < 30, "{documents}");

@@ -3,15 +3,15 @@
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use kyotei::date::Date;
 use kyotei::error::Error;
-use kyotei::init::{self, EXAMPLE_ID, GUIDE_SHEET};
+use kyotei::guideline::profile::Profile;
+use kyotei::input::blank::{self, EXAMPLE_ID, GUIDE_SHEET};
 use kyotei::model::{Settings, sheet};
-use kyotei::profile::Profile;
-use kyotei::xlsx_out::LISTS_SHEET;
+use kyotei::writer::xlsx::LISTS_SHEET;
 use std::io::{Cursor, Read};
 use std::path::PathBuf;
 
 fn bytes() -> Vec<u8> {
-    init::init_bytes(&Profile::isesaki()).expect("init workbook")
+    blank::init_bytes(&Profile::isesaki()).expect("init workbook")
 }
 
 fn workbook(bytes: &[u8]) -> Xlsx<Cursor<Vec<u8>>> {
@@ -73,7 +73,7 @@ fn settings_are_prefilled_with_defaults() {
     let keys: Vec<&str> = rows.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(keys, sheet::SETTINGS_KEYS);
     for (k, v) in &rows {
-        assert_eq!(v, init::setting_value(&s, k), "{k}");
+        assert_eq!(v, blank::setting_value(&s, k), "{k}");
     }
     assert_eq!(rows[1].1, "群馬県伊勢崎市今泉町二丁目410番地");
 }
@@ -170,11 +170,11 @@ fn write_init_creates_a_new_file_and_never_overwrites() {
     let dir = scratch("write");
     let path = dir.join("台帳.xlsx");
     let p = Profile::isesaki();
-    init::write_init(&path, &p).unwrap();
+    kyotei::run::files::init(&path, &p, false).unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), bytes());
 
     std::fs::write(&path, b"my own register").unwrap();
-    match init::write_init(&path, &p) {
+    match kyotei::run::files::init(&path, &p, false) {
         Err(Error::Exists(x)) => assert_eq!(x, path),
         other => panic!("expected Exists, got {other:?}"),
     }
@@ -190,12 +190,16 @@ fn write_init_creates_a_new_file_and_never_overwrites() {
 }
 
 #[test]
-fn write_new_refuses_a_file_that_appeared_in_the_meantime() {
+fn a_new_file_refuses_a_file_that_appeared_in_the_meantime() {
     let dir = scratch("race");
     let path = dir.join("x.xlsx");
     std::fs::write(&path, b"first").unwrap();
+    let policy = kyotei::output::file::Policy {
+        new_only: true,
+        ..Default::default()
+    };
     assert!(matches!(
-        init::write_new(&path, b"second"),
+        kyotei::output::file::write(&path, b"second", policy),
         Err(Error::Exists(_))
     ));
     assert_eq!(std::fs::read(&path).unwrap(), b"first");

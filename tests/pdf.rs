@@ -1,4 +1,4 @@
-//! Tests of the PDF writer (`kyotei::pdf`): text against `Document::plain_text`, injection
+//! Tests of the PDF writer (`kyotei::writer::pdf`): text against `Document::plain_text`, injection
 //! safety, determinism, metadata, landscape, draft highlighting, page numbers, merged cells,
 //! font coverage and the `--templates` override. Text is extracted with poppler's
 //! `pdftotext`/`pdfinfo`/`pdftoppm` (poppler-utils).
@@ -9,10 +9,12 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use kyotei::assets::Assets;
 use kyotei::date::Date;
-use kyotei::ir::{Align, Block, Cell, DocKind, Document, Inline, Item, Orientation, Party, Span};
-use kyotei::pdf::{Pdf, PdfOutput};
+use kyotei::document::assets::Assets;
+use kyotei::document::ir::{
+    Align, Block, Cell, DocKind, Document, Inline, Item, Orientation, Party, Span,
+};
+use kyotei::writer::pdf::{Pdf, PdfOutput};
 
 const INJECTION: &str = "株式会社#panic(\"x\")*太字*$x$]";
 

@@ -1,21 +1,20 @@
 //! The workbook reader end to end: workbooks built with rust_xlsxwriter (and hostile files
 //! built by hand) go through `xlsx_in` and `register`; every input problem must name its cell.
 
-#[path = "common/reader_fixtures.rs"]
-mod reader_fixtures;
+use crate::common::reader_fixtures;
 
 use kyotei::date::Date;
 use kyotei::error::Error;
 use kyotei::finding::{Finding, Severity};
+use kyotei::guideline::profile::Profile;
+use kyotei::input::register;
+use kyotei::input::xlsx::{self, Limits, Value};
 use kyotei::model::{Evaluation, Party, ProhibitedCheck, Register, SealStyle, YesNo, sheet};
-use kyotei::profile::Profile;
-use kyotei::register;
-use kyotei::xlsx_in::{self, Limits, Value};
 use reader_fixtures::{Book, C, padded_sheet_xml, rewrite_zip, rewrite_zip_streaming, s, serial};
 use std::path::{Path, PathBuf};
 
 fn read(book: &Book) -> kyotei::error::Result<(Register, Vec<Finding>)> {
-    let sheets = xlsx_in::read_bytes(&book.bytes(), &Limits::default())?;
+    let sheets = xlsx::read_bytes(&book.bytes(), &Limits::default())?;
     register::from_sheets(sheets, &Profile::isesaki())
 }
 
@@ -526,7 +525,7 @@ fn formula_cells_give_their_cached_value_and_errors_are_findings() {
     assert!(at(&findings, "実績!D2").message.contains("#DIV/0!"));
     assert_eq!(findings.len(), 2, "{findings:#?}");
 
-    let sheets = xlsx_in::read_bytes(&b.bytes(), &Limits::default()).unwrap();
+    let sheets = xlsx::read_bytes(&b.bytes(), &Limits::default()).unwrap();
     let publicity = sheets.iter().find(|s| s.name == sheet::PUBLICITY).unwrap();
     assert!(
         publicity
@@ -570,7 +569,7 @@ fn blank_required_values_are_findings() {
 fn a_hidden_sheet_is_still_read() {
     let mut b = Book::example();
     b.sheet(sheet::RESULTS).hidden = true;
-    let sheets = xlsx_in::read_bytes(&b.bytes(), &Limits::default()).unwrap();
+    let sheets = xlsx::read_bytes(&b.bytes(), &Limits::default()).unwrap();
     let results = sheets.iter().find(|s| s.name == sheet::RESULTS).unwrap();
     assert!(results.hidden);
     assert!(
@@ -644,7 +643,7 @@ fn a_zip_that_is_not_a_workbook_is_refused() {
         renamed[i + p..i + p + needle.len()].copy_from_slice(b"[Content_Typez].xml");
         i += p + needle.len();
     }
-    let reason = match xlsx_in::read_bytes(&renamed, &Limits::default()) {
+    let reason = match xlsx::read_bytes(&renamed, &Limits::default()) {
         Err(Error::Unreadable { reason, .. }) => reason,
         other => panic!("{other:?}"),
     };
@@ -668,7 +667,7 @@ fn a_zip_bomb_is_an_error_not_memory_exhaustion() {
         max_uncompressed_bytes: 1 << 20,
         ..Limits::default()
     };
-    match xlsx_in::read_bytes(&bomb, &limits) {
+    match xlsx::read_bytes(&bomb, &limits) {
         Err(Error::Unreadable { reason, .. }) => {
             assert!(
                 reason.contains("展開後のサイズが上限") && reason.contains("sheet2.xml"),
@@ -678,7 +677,7 @@ fn a_zip_bomb_is_an_error_not_memory_exhaustion() {
         other => panic!("{other:?}"),
     }
     // The same bytes under the default limits are a valid (if odd) workbook.
-    assert!(xlsx_in::read_bytes(&bomb, &Limits::default()).is_ok());
+    assert!(xlsx::read_bytes(&bomb, &Limits::default()).is_ok());
 
     // A real bomb against the default limits: 300 MB of XML in well under 1 MB.
     let big = rewrite_zip_streaming(&bytes, |name, _, w| {
@@ -702,7 +701,7 @@ fn a_lying_shared_strings_count_is_refused() {
             format!("{}100000000000000{}", &xml[..start], &xml[end..]).into_bytes()
         })
     });
-    match xlsx_in::read_bytes(&lie, &Limits::default()) {
+    match xlsx::read_bytes(&lie, &Limits::default()) {
         Err(Error::Unreadable { reason, .. }) => {
             assert!(reason.contains("uniqueCount"), "{reason}")
         }
@@ -723,14 +722,14 @@ fn a_sparse_sheet_reaching_xfd1048576_is_an_error_not_an_abort() {
     assert_eq!(f[0].rule, "入力");
 
     // The same through the file reader; a stray cell on a sheet the register ignores does not
-    // matter there, but xlsx_in::read reads every sheet and reports it.
+    // matter there, but xlsx::read reads every sheet and reports it.
     let mut b = Book::example();
     b.sheets[0].name = "メモ".into();
     b.sheets[0].extra.push((1_048_575, 16_383, s("x")));
     b.sheets.push(Book::example().sheets[0].clone());
     let path = temp_file("sparse.xlsx", &b.bytes());
     register::read(&path, &Profile::isesaki()).unwrap();
-    match xlsx_in::read(&path, &Limits::default()) {
+    match xlsx::read(&path, &Limits::default()) {
         Err(Error::Structure(f)) => assert_eq!(f[0].cell.as_deref(), Some("メモ!XFD1048576")),
         other => panic!("{other:?}"),
     }
@@ -744,7 +743,7 @@ fn limits_on_rows_cells_and_text_length_name_the_cell() {
         max_rows: 10,
         ..Limits::default()
     };
-    match xlsx_in::read_bytes(&b.bytes(), &limits) {
+    match xlsx::read_bytes(&b.bytes(), &limits) {
         Err(Error::Structure(f)) => assert_eq!(f[0].cell.as_deref(), Some("申し合わせ!A11")),
         other => panic!("{other:?}"),
     }
@@ -752,7 +751,7 @@ fn limits_on_rows_cells_and_text_length_name_the_cell() {
         max_cell_chars: 10,
         ..Limits::default()
     };
-    match xlsx_in::read_bytes(&Book::example().bytes(), &limits) {
+    match xlsx::read_bytes(&Book::example().bytes(), &limits) {
         Err(Error::Structure(f)) => {
             assert!(
                 f.iter()
@@ -767,14 +766,14 @@ fn limits_on_rows_cells_and_text_length_name_the_cell() {
         ..Limits::default()
     };
     assert!(matches!(
-        xlsx_in::read_bytes(&Book::example().bytes(), &limits),
+        xlsx::read_bytes(&Book::example().bytes(), &limits),
         Err(Error::Structure(_))
     ));
     let limits = Limits {
         max_file_bytes: 1000,
         ..Limits::default()
     };
-    match xlsx_in::read_bytes(&Book::example().bytes(), &limits) {
+    match xlsx::read_bytes(&Book::example().bytes(), &limits) {
         Err(Error::Unreadable { reason, .. }) => assert!(reason.contains("大きすぎます")),
         other => panic!("{other:?}"),
     }
@@ -826,7 +825,7 @@ fn mutated_workbook_xml_never_crashes_the_reader() {
                 v
             })
         });
-        match xlsx_in::read_bytes(&mutated, &Limits::default()) {
+        match xlsx::read_bytes(&mutated, &Limits::default()) {
             Ok(sheets) => {
                 ok += 1;
                 let _ = register::from_sheets(sheets, &Profile::isesaki());

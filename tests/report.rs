@@ -1,14 +1,14 @@
-//! The annual report workbook, written with `xlsx_out::write` and read back with calamine,
+//! The annual report workbook, written with `xlsx::write` and read back with calamine,
 //! checked cell by cell on a small register (fiscal year 2026 = 令和8年度).
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use kyotei::date::Date;
+use kyotei::guideline::profile::Profile;
 use kyotei::model::{
     Agreement, CellRef, FieldRow, Located, Register, Report, SealStyle, Text, sheet,
 };
-use kyotei::profile::Profile;
-use kyotei::report;
-use kyotei::xlsx_out;
+use kyotei::report::annual;
+use kyotei::writer::xlsx;
 use std::io::Cursor;
 
 fn d(y: i32, m: u32, day: u32) -> Date {
@@ -257,11 +257,11 @@ fn row(cells: &[&str]) -> Vec<String> {
 fn annual_report_cell_by_cell() {
     let p = Profile::isesaki();
     let reg = small_register();
-    let book = report::annual_report(&reg, &p, 2026);
-    let bytes = xlsx_out::write(&book).unwrap();
+    let book = annual::annual_report(&reg, &p, 2026);
+    let bytes = xlsx::write(&book).unwrap();
     assert_eq!(
         bytes,
-        xlsx_out::write(&report::annual_report(&reg, &p, 2026)).unwrap(),
+        xlsx::write(&annual::annual_report(&reg, &p, 2026)).unwrap(),
         "deterministic bytes"
     );
     assert_eq!(book.title, "伊勢崎市 包括連携協定 年次報告（令和8年度）");
@@ -541,7 +541,7 @@ fn a_termination_in_the_following_year_is_a_deadline() {
     let p = Profile::isesaki();
     let mut reg = small_register();
     reg.agreements[0].terminated_on = Some(loc(d(2027, 9, 30), sheet::AGREEMENTS, 16));
-    let bytes = xlsx_out::write(&report::annual_report(&reg, &p, 2026)).unwrap();
+    let bytes = xlsx::write(&annual::annual_report(&reg, &p, 2026)).unwrap();
     let (sheets, _) = read_back(&bytes);
     let s = sheet(&sheets, "期限管理");
     let brief: Vec<String> = s[1..]
@@ -558,7 +558,7 @@ fn a_termination_in_the_following_year_is_a_deadline() {
 #[test]
 fn an_empty_register_still_makes_a_workbook() {
     let p = Profile::isesaki();
-    let bytes = xlsx_out::write(&report::annual_report(&Register::default(), &p, 2027)).unwrap();
+    let bytes = xlsx::write(&annual::annual_report(&Register::default(), &p, 2027)).unwrap();
     let (sheets, _) = read_back(&bytes);
     assert_eq!(sheet(&sheets, "概要")[0][0], "令和9年度 概要");
     assert_eq!(
@@ -599,7 +599,7 @@ fn write_a_sample_report() {
             ..BASE
         }));
     }
-    let bytes = xlsx_out::write(&report::annual_report(&reg, &p, 2026)).unwrap();
+    let bytes = xlsx::write(&annual::annual_report(&reg, &p, 2026)).unwrap();
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/report-sample.xlsx");
     std::fs::write(&out, bytes).unwrap();
 }

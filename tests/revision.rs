@@ -3,15 +3,16 @@
 //! Registers are the `init` example workbook, edited cell by cell and read back from XLSX.
 
 use kyotei::date::Date;
-use kyotei::docx::docx_text;
-use kyotei::init::{self, Rows};
-use kyotei::ir::{DocKind, Inline, inline_text};
+use kyotei::document::ir::{DocKind, Inline, inline_text};
+use kyotei::guideline::profile::Profile;
+use kyotei::input::blank::{self, Rows};
 use kyotei::model::sheet;
-use kyotei::pipeline::{self, Engine, Format, Options, Summary};
-use kyotei::profile::Profile;
-use kyotei::render::Outcome;
+use kyotei::output::Outcome;
 use kyotei::revision::{self, Scope, State};
-use kyotei::xlsx_out::{self, CellValue};
+use kyotei::run::render::{self, Options, Summary};
+use kyotei::run::{Engine, Format, Input};
+use kyotei::writer::docx::docx_text;
+use kyotei::writer::xlsx::{self, CellValue};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -20,7 +21,7 @@ const ID: &str = "例-001";
 
 fn engine() -> &'static Engine {
     static E: OnceLock<Engine> = OnceLock::new();
-    E.get_or_init(|| Engine::new(None, &[]).expect("engine"))
+    E.get_or_init(|| Engine::new(&Default::default()).expect("engine"))
 }
 
 /// The example register's rows, to edit.
@@ -32,7 +33,7 @@ struct Book {
 impl Book {
     fn new() -> Book {
         let profile = Profile::isesaki();
-        let rows = init::example_rows(&profile);
+        let rows = blank::example_rows(&profile);
         Book { profile, rows }
     }
 
@@ -41,7 +42,7 @@ impl Book {
     }
 
     fn set(&mut self, sheet_name: &str, row: usize, header: &str, v: CellValue) -> &mut Book {
-        let col = init::headers(sheet_name)
+        let col = blank::headers(sheet_name)
             .unwrap()
             .iter()
             .position(|h| *h == header)
@@ -60,15 +61,13 @@ impl Book {
     }
 
     fn xlsx(&self) -> Vec<u8> {
-        xlsx_out::write(&init::register_book(&self.profile, &self.rows)).unwrap()
+        xlsx::write(&blank::register_book(&self.profile, &self.rows)).unwrap()
     }
 
     /// Render through the library, as `kyotei render` does.
     fn render(&self, out: &Path, draft: bool) -> Summary {
-        let bytes = self.xlsx();
-        let (reg, mut findings) = kyotei::register::read_bytes(&bytes, &self.profile).unwrap();
+        let input = Input::from_bytes(Path::new("台帳.xlsx"), self.xlsx(), &self.profile).unwrap();
         let as_of = Date::new(2026, 11, 25).unwrap();
-        findings.extend(kyotei::rules::check(&reg, &self.profile, as_of));
         let opts = Options {
             out: out.to_path_buf(),
             agreements: vec![],
@@ -76,13 +75,10 @@ impl Book {
             formats: vec![Format::Docx, Format::Pdf],
             draft,
             as_of,
-            templates: None,
-            font_dirs: vec![],
             jobs: 1,
             progress: None,
         };
-        let s = pipeline::render_register(engine(), &reg, findings, &bytes, &self.profile, &opts)
-            .unwrap();
+        let s = render::run(&input, engine(), &self.profile, &opts).unwrap();
         assert!(s.skipped.is_empty(), "{:?}", s.findings);
         s
     }
@@ -261,7 +257,7 @@ fn an_added_row_and_a_removed_row() {
     // A row added at the end of the 申し合わせ sheet…
     let mut added = book.sheet(sheet::MEMO)[2].clone();
     let col = |h: &str| {
-        init::headers(sheet::MEMO)
+        blank::headers(sheet::MEMO)
             .unwrap()
             .iter()
             .position(|x| *x == h)
@@ -582,12 +578,85 @@ fn diff_of_two_registers() {
     assert_eq!(
         written,
         [
+            "manifest.json".to_string(),
             format!("{ID}/新旧対照表_申し合わせ事項.docx"),
             format!("{ID}/新旧対照表_申し合わせ事項.pdf")
         ]
     );
     let text = docx_lines(&out, "新旧対照表_申し合わせ事項.docx");
     assert!(text.iter().any(|l| l.ends_with("長寿社会部介護保険課")));
+    // The manifest lists both files with their hashes, and the new register's hash.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["files"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        manifest["input_sha256"],
+        kyotei::output::sha256_hex(&std::fs::read(dir.join("new.xlsx")).unwrap())
+    );
+    std::fs::remove_dir_all(&out).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn diff_uses_the_templates_fonts_and_formats_it_is_given() {
+    let out = temp("diff-options");
+    let dir = temp("diff-options-in");
+    let templates = dir.join("templates");
+    let fonts = dir.join("fonts");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::create_dir_all(&fonts).unwrap();
+    let builtin = String::from_utf8(
+        kyotei::document::assets::builtin("templates/comparison.j2")
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(builtin.contains("@heading {{ heading|fixed }}"));
+    std::fs::write(
+        templates.join("comparison.j2"),
+        builtin.replace(
+            "@heading {{ heading|fixed }}",
+            "@heading 差替様式 {{ heading|fixed }}",
+        ),
+    )
+    .unwrap();
+    let old = Book::new();
+    let mut new = Book::new();
+    new.set(sheet::MEMO, 0, "担当課", "長寿社会部介護保険課".into());
+    std::fs::write(dir.join("old.xlsx"), old.xlsx()).unwrap();
+    std::fs::write(dir.join("new.xlsx"), new.xlsx()).unwrap();
+    let run = |out: &Path, extra: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_kyotei"))
+            .args(["diff", "old.xlsx", "new.xlsx", "-o"])
+            .arg(out)
+            .args(extra)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        files(out).into_keys().collect::<Vec<String>>()
+    };
+    let written = run(
+        &out.join("a"),
+        &["--templates", "templates", "--format", "docx"],
+    );
+    assert_eq!(
+        written,
+        [
+            "manifest.json".to_string(),
+            format!("{ID}/新旧対照表_申し合わせ事項.docx")
+        ]
+    );
+    let text = docx_lines(&out.join("a"), "新旧対照表_申し合わせ事項.docx");
+    assert!(text.iter().any(|l| l.starts_with("差替様式 ")), "{text:?}");
+    let written = run(&out.join("b"), &["--font-dir", "fonts", "--format", "pdf"]);
+    assert_eq!(
+        written,
+        [
+            "manifest.json".to_string(),
+            format!("{ID}/新旧対照表_申し合わせ事項.pdf")
+        ]
+    );
     std::fs::remove_dir_all(&out).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }

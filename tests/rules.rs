@@ -3,12 +3,12 @@
 
 use kyotei::date::Date;
 use kyotei::finding::{Finding, Severity};
+use kyotei::guideline::profile::Profile;
+use kyotei::guideline::rules::{check, findings_for, is_transitional};
 use kyotei::model::{
     Agreement, Applies, CellRef, Evaluation, FieldId, FieldRow, Located, ProhibitedCheck, Project,
     Register, Report, Requirement, SealStyle, YesNo, sheet,
 };
-use kyotei::profile::Profile;
-use kyotei::rules::{check, findings_for, is_transitional};
 
 // ----------------------------------------------------------------------------------------
 // Builders: cells sit where the standard layout (`sheet::COLUMNS`) puts them.

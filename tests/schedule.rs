@@ -2,12 +2,12 @@
 //! the ICS calendar parsed back event by event, and the open-data CSV.
 
 use kyotei::date::Date;
+use kyotei::guideline::profile::Profile;
+use kyotei::guideline::term::Status;
 use kyotei::model::{
     Agreement, CellRef, Contact, FieldRow, Located, Party, Register, Report, SealStyle, Text, sheet,
 };
-use kyotei::profile::Profile;
-use kyotei::schedule::{self, Entry};
-use kyotei::term::Status;
+use kyotei::report::schedule::{self, Entry};
 
 fn d(y: i32, m: u32, day: u32) -> Date {
     Date::new(y, m, day).unwrap()

@@ -11,8 +11,8 @@
 #![no_main]
 
 use kyotei::date::Date;
-use kyotei::profile::Profile;
-use kyotei::xlsx_in::{Limits, read_bytes};
+use kyotei::guideline::profile::Profile;
+use kyotei::input::xlsx::{Limits, read_bytes};
 use libfuzzer_sys::fuzz_target;
 use std::io::{Cursor, Read, Write};
 use std::sync::OnceLock;
@@ -67,9 +67,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(sheets) = read_bytes(bytes, &Limits::default()) else {
         return;
     };
-    let Ok((reg, _findings)) = kyotei::register::from_sheets(sheets, profile()) else {
+    let Ok((reg, _findings)) = kyotei::input::register::from_sheets(sheets, profile()) else {
         return;
     };
     let as_of = Date::new(2026, 11, 25).expect("valid date");
-    let _ = kyotei::rules::check(&reg, profile(), as_of);
+    let _ = kyotei::guideline::rules::check(&reg, profile(), as_of);
 });

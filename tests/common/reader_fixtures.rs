@@ -66,7 +66,7 @@ impl Book {
 
     /// The contract's sheets with one complete example agreement (R8-001).
     pub fn example() -> Book {
-        let fields = kyotei::profile::Profile::isesaki().fields;
+        let fields = kyotei::guideline::profile::Profile::isesaki().fields;
         let mut b = Book::empty();
         b.add(
             sheet::SETTINGS,

@@ -33,8 +33,8 @@
 //! creator and language, the font table) is patched into the XML parts after
 //! `Docx::build` and before packing.
 
+use crate::document::ir::{self, Align, Block, Cell, Inline, Orientation, Span};
 use crate::error::{Error, Result};
-use crate::ir::{self, Align, Block, Cell, Inline, Orientation, Span};
 use docx_rs::{
     AlignmentType, BorderType, BreakType, DocGrid, DocGridType, Document, Docx, Footer,
     LineSpacing, PageMargin, PageNum, PageOrientationType, PageSize, Paragraph, Run, RunFonts,

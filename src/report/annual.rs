@@ -3,16 +3,16 @@
 //! on 31 March), `実績一覧` (the year's results), `分野別` (agreements × fields) and
 //! `期限管理` (notice deadlines and term ends of the following fiscal year).
 //!
-//! Terms, statuses and reviews come from [`crate::term`] through [`crate::schedule`]; the
-//! workbook is an [`xlsx_out::Book`] (values, not formulas) for [`xlsx_out::write`], so the
+//! Terms, statuses and reviews come from [`crate::guideline::term`] through [`crate::report::schedule`]; the
+//! workbook is an [`xlsx::Book`] (values, not formulas) for [`xlsx::write`], so the
 //! same register and year always give the same bytes.
 
 use crate::date::Date;
+use crate::guideline::profile::{Profile, circled};
+use crate::guideline::term::{self, Status};
 use crate::model::{Agreement, FieldRow, Register, Report};
-use crate::profile::{Profile, circled};
-use crate::schedule::{self, short_field_name};
-use crate::term::{self, Status};
-use crate::xlsx_out::{Book, CellValue, ChartKind, ChartSpec, Column, Kind, SheetSpec};
+use crate::report::schedule::{self, short_field_name};
+use crate::writer::xlsx::{Book, CellValue, ChartKind, ChartSpec, Column, Kind, SheetSpec};
 
 pub const SUMMARY_SHEET: &str = "概要";
 pub const AGREEMENTS_SHEET: &str = "協定一覧";

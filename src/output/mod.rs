@@ -1,15 +1,25 @@
-//! Writing the output folder: file names made safe from user data, atomic writes (temporary
-//! file, then rename), earlier outputs moved into `履歴/` instead of being overwritten, and
-//! `manifest.json` with every file's SHA-256.
+//! Stage 6, the output store: where every byte kyotei makes ends up, by one policy.
 //!
-//! This module decides *where* bytes go; the documents themselves come from `docs` and the
-//! writers. Nothing here reads the clock.
+//! - [`Store`]: the output folder of `render` and `diff` (`出力/`). File names are made safe
+//!   from user data ([`sanitize_component`]); nothing is written outside the folder and no
+//!   link inside it is followed; a changed file's old version moves into `履歴/` first;
+//!   `manifest.json` lists every file with its SHA-256 ([`Manifest`]).
+//! - [`file`]: a single file the user named (`init`, `report`, `export`, `schedule --ics`):
+//!   never written over unless the user says `--force`, and never the register being read.
+//! - [`atomic`]: the one temporary-file-and-rename write both use.
+//!
+//! This module decides *where* bytes go; the bytes come from the writers. Nothing here reads
+//! the clock.
+
+pub mod atomic;
+pub mod file;
+
+pub use atomic::stop_writes;
 
 use crate::error::{Error, Result};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fs;
-use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 /// The folder that keeps earlier outputs, inside each agreement's folder.
@@ -75,6 +85,8 @@ pub enum Outcome {
     Unchanged,
     /// Different bytes: the old file was moved into `履歴/` first.
     Replaced { history: String },
+    /// A single file the user named, replaced because they said `--force`.
+    Overwritten,
 }
 
 /// Check that a relative path stays inside the output folder.
@@ -89,70 +101,6 @@ fn check_rel(rel: &Path) -> Result<()> {
             reason: format!("出力先の外を指すパス: {}", rel.display()),
         })
     }
-}
-
-/// Held while a temporary file exists (from its creation to its rename), so that an
-/// interruption (Ctrl-C) can wait for the file in progress and then stop: see [`stop_writes`].
-static WRITING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-/// Waits until no file is half-written and returns a guard that keeps every later
-/// [`write_atomic`] waiting. The CLI calls it on Ctrl-C and exits while holding it, so no
-/// temporary file is left behind.
-pub fn stop_writes() -> std::sync::MutexGuard<'static, ()> {
-    WRITING.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// The part of a temporary file's name before the process id.
-const TMP_MARK: &str = ".kyotei-tmp-";
-
-/// Removes the temporary files that an earlier, killed run left in `dir`
-/// (`.<name>.kyotei-tmp-<pid>` of a process that no longer runs). Errors are ignored: a file
-/// that cannot be removed is simply left.
-pub fn remove_stale_temps(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    let own = std::process::id().to_string();
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let Some(pid) = name.rsplit_once(TMP_MARK).map(|(_, pid)| pid) else {
-            continue;
-        };
-        // A process that still runs (another kyotei writing here) keeps its file.
-        let alive = pid == own
-            || (Path::new("/proc/self").exists() && Path::new("/proc").join(pid).exists());
-        if name.starts_with('.') && !alive {
-            let _ = fs::remove_file(entry.path());
-        }
-    }
-}
-
-/// Write `bytes` to `path` atomically: a temporary file in the same folder, flushed, then
-/// renamed over the target. A failure leaves no partial file behind.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let _writing = WRITING.lock().unwrap_or_else(|e| e.into_inner());
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}{TMP_MARK}{}", std::process::id()));
-    let result = (|| {
-        let mut f = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
-    }
-    Ok(())
 }
 
 /// The history path for an old version of `path`: `<dir>/履歴/<stem>_<n>.<ext>` with the
@@ -186,43 +134,122 @@ fn history_path(path: &Path, named: Option<&str>, old: &[u8]) -> PathBuf {
         .expect("some number is free")
 }
 
-/// Write one planned file under `out`: unchanged files are left alone, changed ones are moved
-/// into `履歴/` first, then the new bytes are written atomically.
-pub fn commit_one(out: &Path, plan: &Planned) -> Result<Outcome> {
-    commit_as(out, plan, None)
+/// A folder kyotei owns (`出力/`): every file of `render` and `diff` goes in through
+/// [`Store::commit`]. Nothing is written outside it, no link inside it is followed, an input
+/// being read is never written over, and a changed file's old version is kept in `履歴/`.
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+    inputs: Vec<FileId>,
 }
 
-/// [`commit_one`], naming the history file of a replaced file `<history>.<ext>` (e.g.
-/// `申し合わせ事項_第1版`) instead of numbering it.
-pub fn commit_as(out: &Path, plan: &Planned, history: Option<&str>) -> Result<Outcome> {
-    check_rel(&plan.rel)?;
-    let path = out.join(&plan.rel);
-    let dir = path.parent().unwrap_or(out);
-    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    remove_stale_temps(dir);
-    let outcome = match fs::read(&path) {
-        Ok(old) if old == plan.bytes => return Ok(Outcome::Unchanged),
-        Ok(old) => {
-            let hist = history_path(&path, history, &old);
-            let hdir = hist.parent().expect("history has a parent");
-            fs::create_dir_all(hdir).map_err(|e| Error::io(hdir, e))?;
-            // A hard link keeps the old file in place until the new one is renamed over it,
-            // so an interruption leaves either the old or the new file, never none.
-            if hist.exists() {
-                // A named history file that already holds these bytes.
-            } else if fs::hard_link(&path, &hist).is_err() {
-                fs::copy(&path, &hist).map_err(|e| Error::io(&hist, e))?;
+impl Store {
+    /// The store at `root`; `inputs` are the files the command reads (the register), which no
+    /// commit may replace.
+    pub fn new(root: &Path, inputs: &[&Path]) -> Store {
+        Store {
+            root: root.to_path_buf(),
+            inputs: inputs.iter().filter_map(|p| FileId::of(p)).collect(),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The bytes kyotei wrote at `rel` earlier, if the file is there (links are not followed).
+    pub fn read(&self, rel: &Path) -> Result<Option<Vec<u8>>> {
+        check_rel(rel)?;
+        let path = self.root.join(rel);
+        self.refuse_links(rel)?;
+        match fs::read(&path) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(&path, e)),
+        }
+    }
+
+    /// Write one planned file: unchanged files are left alone, changed ones are moved into
+    /// `履歴/` first (as `<history>.<ext>` when given, e.g. `申し合わせ事項_第1版`, else
+    /// numbered), then the new bytes are written atomically.
+    pub fn commit(&self, plan: &Planned, history: Option<&str>) -> Result<Outcome> {
+        check_rel(&plan.rel)?;
+        let path = self.root.join(&plan.rel);
+        let dir = path.parent().unwrap_or(&self.root).to_path_buf();
+        self.refuse_links(&plan.rel)?;
+        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        atomic::remove_stale_temps(&dir);
+        if self
+            .inputs
+            .iter()
+            .any(|i| FileId::of(&path).as_ref() == Some(i))
+        {
+            return Err(Error::WouldOverwriteInput(path));
+        }
+        let outcome = match fs::read(&path) {
+            Ok(old) if old == plan.bytes => return Ok(Outcome::Unchanged),
+            Ok(old) => {
+                let hist = history_path(&path, history, &old);
+                let hdir = hist.parent().expect("history has a parent");
+                let hrel = hist.strip_prefix(&self.root).unwrap_or(&hist).to_path_buf();
+                self.refuse_links(&hrel)?;
+                fs::create_dir_all(hdir).map_err(|e| Error::io(hdir, e))?;
+                // A hard link keeps the old file in place until the new one is renamed over
+                // it, so an interruption leaves either the old or the new file, never none.
+                if hist.exists() {
+                    // A named history file that already holds these bytes.
+                } else if fs::hard_link(&path, &hist).is_err() {
+                    fs::copy(&path, &hist).map_err(|e| Error::io(&hist, e))?;
+                }
+                Outcome::Replaced {
+                    history: hrel.to_string_lossy().replace('\\', "/"),
+                }
             }
-            let rel = hist.strip_prefix(out).unwrap_or(&hist);
-            Outcome::Replaced {
-                history: rel.to_string_lossy().into_owned(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Outcome::Created,
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        atomic::write(&path, &plan.bytes, atomic::Mode::Replace)
+            .map_err(|e| Error::io(&path, e))?;
+        Ok(outcome)
+    }
+
+    /// An error if the root or any folder or file on the way to `rel` is a symbolic link:
+    /// following it could write outside the store.
+    fn refuse_links(&self, rel: &Path) -> Result<()> {
+        let mut p = self.root.clone();
+        for c in rel.components() {
+            p.push(c);
+            if fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(Error::Link(p));
             }
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Outcome::Created,
-        Err(e) => return Err(Error::io(&path, e)),
-    };
-    write_atomic(&path, &plan.bytes)?;
-    Ok(outcome)
+        Ok(())
+    }
+}
+
+/// A file's identity (device and inode on Unix, the canonical path elsewhere): two paths
+/// name the same file, links and `..` included, when their ids are equal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FileId(IdInner);
+
+#[cfg(unix)]
+type IdInner = (u64, u64);
+#[cfg(not(unix))]
+type IdInner = PathBuf;
+
+impl FileId {
+    pub(crate) fn of(path: &Path) -> Option<FileId> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let m = fs::metadata(path).ok()?;
+            Some(FileId((m.dev(), m.ino())))
+        }
+        #[cfg(not(unix))]
+        {
+            fs::canonicalize(path).ok().map(FileId)
+        }
+    }
 }
 
 /// One file of the manifest.
@@ -258,7 +285,19 @@ impl Manifest {
         s.push('\n');
         s.into_bytes()
     }
+
+    /// Writes `manifest.json` at the store's root.
+    pub fn commit(&self, store: &Store) -> Result<Outcome> {
+        let plan = Planned {
+            rel: PathBuf::from(MANIFEST),
+            bytes: self.to_bytes(),
+        };
+        store.commit(&plan, None)
+    }
 }
+
+/// The manifest's file name, at the root of the output folder.
+pub const MANIFEST: &str = "manifest.json";
 
 #[cfg(test)]
 mod tests {
@@ -300,12 +339,14 @@ mod tests {
         };
         let named = Some("申し合わせ事項_第1版");
         assert_eq!(
-            commit_as(&dir, &plan(b"v1"), named).unwrap(),
+            Store::new(&dir, &[]).commit(&plan(b"v1"), named).unwrap(),
             Outcome::Created
         );
         let first = "R8-001/履歴/申し合わせ事項_第1版.pdf".to_string();
         assert_eq!(
-            commit_as(&dir, &plan(b"draft"), named).unwrap(),
+            Store::new(&dir, &[])
+                .commit(&plan(b"draft"), named)
+                .unwrap(),
             Outcome::Replaced {
                 history: first.clone()
             }
@@ -313,13 +354,13 @@ mod tests {
         // The same bytes again under the same name: the history file is reused.
         fs::write(dir.join("R8-001/申し合わせ事項.pdf"), b"v1").unwrap();
         assert_eq!(
-            commit_as(&dir, &plan(b"v2"), named).unwrap(),
+            Store::new(&dir, &[]).commit(&plan(b"v2"), named).unwrap(),
             Outcome::Replaced { history: first }
         );
         // Different bytes under a taken name get a number.
         fs::write(dir.join("R8-001/申し合わせ事項.pdf"), b"other").unwrap();
         assert_eq!(
-            commit_as(&dir, &plan(b"v2"), named).unwrap(),
+            Store::new(&dir, &[]).commit(&plan(b"v2"), named).unwrap(),
             Outcome::Replaced {
                 history: "R8-001/履歴/申し合わせ事項_第1版_2.pdf".into()
             }
@@ -339,16 +380,22 @@ mod tests {
             rel: PathBuf::from("R8-001/協定書.pdf"),
             bytes: b.to_vec(),
         };
-        assert_eq!(commit_one(&dir, &plan(b"one")).unwrap(), Outcome::Created);
-        assert_eq!(commit_one(&dir, &plan(b"one")).unwrap(), Outcome::Unchanged);
         assert_eq!(
-            commit_one(&dir, &plan(b"two")).unwrap(),
+            Store::new(&dir, &[]).commit(&plan(b"one"), None).unwrap(),
+            Outcome::Created
+        );
+        assert_eq!(
+            Store::new(&dir, &[]).commit(&plan(b"one"), None).unwrap(),
+            Outcome::Unchanged
+        );
+        assert_eq!(
+            Store::new(&dir, &[]).commit(&plan(b"two"), None).unwrap(),
             Outcome::Replaced {
                 history: "R8-001/履歴/協定書_1.pdf".into()
             }
         );
         assert_eq!(
-            commit_one(&dir, &plan(b"three")).unwrap(),
+            Store::new(&dir, &[]).commit(&plan(b"three"), None).unwrap(),
             Outcome::Replaced {
                 history: "R8-001/履歴/協定書_2.pdf".into()
             }
@@ -369,5 +416,33 @@ mod tests {
             .collect();
         assert!(leftovers.is_empty());
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn never_follows_a_link_inside_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let elsewhere = dir.path().join("elsewhere");
+        fs::create_dir_all(&out).unwrap();
+        fs::create_dir_all(&elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, out.join("R8-001")).unwrap();
+        let store = Store::new(&out, &[]);
+        let plan = Planned {
+            rel: PathBuf::from("R8-001/協定書.pdf"),
+            bytes: b"x".to_vec(),
+        };
+        assert!(
+            matches!(store.commit(&plan, None), Err(Error::Link(p)) if p == out.join("R8-001"))
+        );
+        assert_eq!(fs::read_dir(&elsewhere).unwrap().count(), 0);
+        // A link to the history folder is refused too, and the old file stays.
+        fs::remove_file(out.join("R8-001")).unwrap();
+        fs::create_dir_all(out.join("R8-001")).unwrap();
+        fs::write(out.join("R8-001/協定書.pdf"), b"old").unwrap();
+        std::os::unix::fs::symlink(&elsewhere, out.join("R8-001/履歴")).unwrap();
+        assert!(matches!(store.commit(&plan, None), Err(Error::Link(_))));
+        assert_eq!(fs::read(out.join("R8-001/協定書.pdf")).unwrap(), b"old");
+        assert_eq!(fs::read_dir(&elsewhere).unwrap().count(), 0);
     }
 }

@@ -31,10 +31,10 @@ use typst::{Library, LibraryExt, World, WorldExt};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
-use crate::assets::{self, Assets};
 use crate::date::Date;
+use crate::document::assets::{self, Assets};
+use crate::document::ir;
 use crate::error::{Error, Result};
-use crate::ir;
 
 /// The asset path of the layout program.
 pub const LAYOUT_PATH: &str = "templates/layout.typ";

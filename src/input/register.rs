@@ -14,14 +14,14 @@
 use crate::date::{Date, DateError};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Severity};
+use crate::guideline::profile::Profile;
+use crate::input::xlsx::{self, Limits, Sheet, Value};
 use crate::model::{
     Agreement, Applies, CellRef, Contact, Evaluation, FieldId, FieldRow, Located, MemoRow, Party,
     ProhibitedCheck, Project, Publicity, Register, Report, Requirement, SealStyle, Settings, Text,
     YesNo, sheet,
 };
-use crate::profile::Profile;
 use crate::text;
-use crate::xlsx_in::{self, Limits, Sheet, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -29,13 +29,13 @@ const RULE: &str = "入力";
 
 /// Read the register workbook at `path` (with the default [`Limits`]).
 pub fn read(path: &Path, profile: &Profile) -> Result<(Register, Vec<Finding>)> {
-    let sheets = xlsx_in::read_filtered(path, &Limits::default(), &is_register_sheet)?;
+    let sheets = xlsx::read_filtered(path, &Limits::default(), &is_register_sheet)?;
     from_sheets(sheets, profile)
 }
 
 /// Read a register workbook already in memory (e.g. to hash the same bytes for a manifest).
 pub fn read_bytes(bytes: &[u8], profile: &Profile) -> Result<(Register, Vec<Finding>)> {
-    let sheets = xlsx_in::read_bytes_filtered(bytes, &Limits::default(), &is_register_sheet)?;
+    let sheets = xlsx::read_bytes_filtered(bytes, &Limits::default(), &is_register_sheet)?;
     from_sheets(sheets, profile)
 }
 

@@ -11,8 +11,8 @@
 //! it runs to 2028-09-15.
 
 use crate::date::Date;
+use crate::guideline::profile::{Profile, Term};
 use crate::model::{Agreement, Register, Report};
-use crate::profile::{Profile, Term};
 use serde::Serialize;
 
 /// Where an agreement stands on a given day. Serialised as the Japanese name.

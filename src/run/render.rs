@@ -4,41 +4,23 @@
 //! and the templates are shared); the files of each agreement are handed to one writer thread
 //! as soon as they are ready, so memory stays flat on long batches.
 
-use crate::assets::Assets;
+use super::{Engine, Format, Input, select};
 use crate::date::Date;
-use crate::docs::{self, Options as DocOptions};
+use crate::document::build::{self, Options as DocOptions};
+use crate::document::ir::{DocKind, Document};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Severity};
-use crate::ir::{DocKind, Document};
+use crate::guideline::profile::Profile;
 use crate::model::{
     Agreement, CellRef, Contact, FieldRow, MemoRow, Project, Publicity, Register, Report, Text,
 };
-use crate::pdf::Pdf;
-use crate::profile::Profile;
-use crate::render::{self, Outcome, Planned};
+use crate::output::{self, Outcome, Planned};
 use crate::revision::{self, Edition};
-use crate::templates::Templates;
 use crate::text;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
-
-/// The output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Format {
-    Docx,
-    Pdf,
-}
-
-impl Format {
-    pub fn ext(self) -> &'static str {
-        match self {
-            Format::Docx => "docx",
-            Format::Pdf => "pdf",
-        }
-    }
-}
 
 /// What to render and where.
 #[derive(Debug, Clone)]
@@ -55,10 +37,6 @@ pub struct Options {
     pub draft: bool,
     /// The reference date for the rules (today in the CLI).
     pub as_of: Date,
-    /// A folder whose templates replace the built-in ones.
-    pub templates: Option<PathBuf>,
-    /// Extra font folders.
-    pub font_dirs: Vec<PathBuf>,
     /// Worker threads (0 = the number of cores).
     pub jobs: usize,
     /// Called by the writer after each agreement: (agreements done, agreements selected).
@@ -88,83 +66,15 @@ pub struct Summary {
     pub warnings: Vec<String>,
 }
 
-/// The shared, read-only state of a run: loaded once, used by every worker.
-pub struct Engine {
-    pub templates: Templates,
-    pub pdf: Pdf,
-}
-
-impl Engine {
-    pub fn new(templates_dir: Option<&Path>, font_dirs: &[PathBuf]) -> Result<Engine> {
-        let assets = Assets::new(templates_dir);
-        Ok(Engine {
-            templates: Templates::new(&assets)?,
-            pdf: Pdf::new(&assets, font_dirs)?,
-        })
-    }
-}
-
-/// Read, check and render a register. The register's bytes are hashed for the manifest.
-pub fn run(register_path: &Path, profile: &Profile, opts: &Options) -> Result<Summary> {
-    let input = read_input(register_path)?;
-    let (reg, mut findings) =
-        crate::register::read_bytes(&input, profile).map_err(|e| match e {
-            Error::Unreadable { reason, .. } => Error::Unreadable {
-                path: register_path.to_path_buf(),
-                reason,
-            },
-            e => e,
-        })?;
-    findings.extend(crate::rules::check(&reg, profile, opts.as_of));
-    let engine = Engine::new(opts.templates.as_deref(), &opts.font_dirs)?;
-    render_register(&engine, &reg, findings, &input, profile, opts)
-}
-
-/// The register's bytes, refusing a file larger than the reader accepts before reading it.
-fn read_input(path: &Path) -> Result<Vec<u8>> {
-    let limit = crate::xlsx_in::Limits::default().max_file_bytes;
-    let unreadable = |reason: String| Error::Unreadable {
-        path: path.to_path_buf(),
-        reason,
-    };
-    let meta = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?;
-    if meta.len() > limit {
-        return Err(unreadable(format!(
-            "ファイルが大きすぎます（{} バイト、上限 {limit} バイト）",
-            meta.len()
-        )));
-    }
-    std::fs::read(path).map_err(|e| unreadable(e.to_string()))
-}
-
-/// The agreements selected by the options, in sheet order. Unknown IDs are an error.
-fn select<'a>(reg: &'a Register, only: &[String]) -> Result<Vec<&'a Agreement>> {
-    if only.is_empty() {
-        return Ok(reg.agreements.iter().collect());
-    }
-    let keys: Vec<String> = only.iter().map(|s| text::key(s)).collect();
-    if let Some(missing) = keys
-        .iter()
-        .zip(only)
-        .find(|(k, _)| !reg.agreements.iter().any(|a| &a.key() == *k))
-    {
-        return Err(Error::Structure(vec![Finding::new(
-            Severity::Error,
-            "入力",
-            Some(missing.1),
-            None,
-            format!(
-                "協定番号「{}」は台帳の「協定」シートにありません",
-                missing.1
-            ),
-            "協定番号を確認してください（全角・半角の違いは区別しません）",
-        )]));
-    }
-    Ok(reg
-        .agreements
-        .iter()
-        .filter(|a| keys.contains(&a.key()))
-        .collect())
+/// Checks a register as read and renders it with `engine` into `opts.out`.
+pub fn run(input: &Input, engine: &Engine, profile: &Profile, opts: &Options) -> Result<Summary> {
+    let mut findings = input.findings.clone();
+    findings.extend(crate::guideline::rules::check(
+        &input.register,
+        profile,
+        opts.as_of,
+    ));
+    render_register(engine, &input.register, findings, input, profile, opts)
 }
 
 /// Render already-read register data. `findings` are every finding of the register.
@@ -172,10 +82,11 @@ pub fn render_register(
     engine: &Engine,
     reg: &Register,
     findings: Vec<Finding>,
-    input: &[u8],
+    input: &Input,
     profile: &Profile,
     opts: &Options,
 ) -> Result<Summary> {
+    let store = output::Store::new(&opts.out, &[input.path.as_path()]);
     let selected = select(reg, &opts.agreements)?;
     let keys: HashSet<String> = selected.iter().map(|a| a.key()).collect();
     let mut summary = Summary {
@@ -212,7 +123,7 @@ pub fn render_register(
     let (tx, rx) = mpsc::sync_channel::<(usize, Result<AgreementOutput>)>(jobs * 2);
     let mut results: Vec<Option<AgreementOutput>> = (0..selected.len()).map(|_| None).collect();
     let mut first_error: Option<Error> = None;
-    let mut manifest_files: Vec<render::ManifestFile> = Vec::new();
+    let mut manifest_files: Vec<output::ManifestFile> = Vec::new();
 
     std::thread::scope(|s| {
         for _ in 0..jobs.min(selected.len()).max(1) {
@@ -220,6 +131,7 @@ pub fn render_register(
             let next = &next;
             let selected = &selected;
             let with_errors = &with_errors;
+            let store = &store;
             s.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
@@ -228,7 +140,7 @@ pub fn render_register(
                     let out = if has_errors && !opts.draft {
                         Ok(AgreementOutput::Skipped)
                     } else {
-                        render_agreement(engine, reg, a, profile, opts)
+                        render_agreement(engine, store, reg, a, profile, opts)
                     };
                     if tx.send((i, out)).is_err() {
                         break;
@@ -249,11 +161,11 @@ pub fn render_register(
                     if first_error.is_none() {
                         for p in &plans {
                             let named = history.iter().find(|(r, _)| *r == p.rel);
-                            match render::commit_as(&opts.out, p, named.map(|(_, h)| h.as_str())) {
+                            match store.commit(p, named.map(|(_, h)| h.as_str())) {
                                 Ok(o) => {
-                                    manifest_files.push(render::ManifestFile {
+                                    manifest_files.push(output::ManifestFile {
                                         path: rel_string(&p.rel),
-                                        sha256: render::sha256_hex(&p.bytes),
+                                        sha256: output::sha256_hex(&p.bytes),
                                     });
                                     summary.files.push((rel_string(&p.rel), o));
                                 }
@@ -300,12 +212,8 @@ pub fn render_register(
     // A run that produced no file (every agreement refused) leaves the last manifest as it is:
     // it still describes the files in the folder.
     if !manifest_files.is_empty() {
-        let manifest = render::Manifest::new(input, &profile.name, manifest_files);
-        let plan = Planned {
-            rel: PathBuf::from("manifest.json"),
-            bytes: manifest.to_bytes(),
-        };
-        let outcome = render::commit_one(&opts.out, &plan)?;
+        let manifest = output::Manifest::new(&input.bytes, &profile.name, manifest_files);
+        let outcome = manifest.commit(&store)?;
         summary.files.push(("manifest.json".into(), outcome));
     }
     Ok(summary)
@@ -330,19 +238,20 @@ fn rel_string(p: &Path) -> String {
 /// Every document and format of one agreement, as planned files.
 fn render_agreement(
     engine: &Engine,
+    store: &output::Store,
     reg: &Register,
     a: &Agreement,
     profile: &Profile,
     opts: &Options,
 ) -> Result<AgreementOutput> {
-    let docs = docs::build_all(
+    let docs = build::build_all(
         &engine.templates,
         reg,
         a,
         profile,
         &DocOptions { draft: opts.draft },
     )?;
-    let dir = PathBuf::from(render::sanitize_component(&a.id.value));
+    let dir = PathBuf::from(output::sanitize_component(&a.id.value));
     let created = a
         .signed_on
         .as_ref()
@@ -355,25 +264,29 @@ fn render_agreement(
     let mut records = Vec::new();
     // Characters already checked against the fonts: the documents of one agreement share most.
     let mut seen = std::collections::HashSet::new();
-    for (stem, mut doc) in docs
+    for build::Built {
+        stem,
+        mut doc,
+        final_doc,
+    } in docs
         .into_iter()
-        .filter(|(_, d)| opts.kinds.is_empty() || opts.kinds.contains(&d.kind))
+        .filter(|b| opts.kinds.is_empty() || opts.kinds.contains(&b.doc.kind))
     {
         if let Some(f) = missing_glyph(engine, reg, a, &doc, &mut seen) {
             return Ok(AgreementOutput::Glyph(f));
         }
         // Editions of the 申し合わせ事項 and the 協定書: see `revision`.
         let edition = if revision::is_tracked(doc.kind) {
-            let rebuilt = match opts.draft {
-                true => revision::final_document(&engine.templates, reg, a, profile, doc.kind)?,
-                false => None,
+            let rel = revision::state_rel(&dir, &stem);
+            let recorded = match store.read(&rel)? {
+                Some(bytes) => Some(revision::parse_state(&store.root().join(&rel), &bytes)?),
+                None => None,
             };
             let revised_on = revision::revised_on(doc.kind, a);
             let e = Edition::track(
-                &opts.out,
-                &dir,
+                recorded,
                 &stem,
-                rebuilt.as_ref().unwrap_or(&doc),
+                final_doc.as_ref().unwrap_or(&doc),
                 revised_on,
                 opts.draft,
             )?;
@@ -383,19 +296,22 @@ fn render_agreement(
         } else {
             None
         };
-        let name = render::sanitize_component(&stem);
-        let (files, w) = plan_formats(engine, opts, &a.id.value, &dir, &name, &doc, created)?;
+        let name = output::sanitize_component(&stem);
+        let (files, w) = engine.plan(&opts.formats, &a.id.value, &dir, &name, &doc, created)?;
         warnings.extend(w);
         if let Some((e, revised_on)) = edition {
-            for p in &files {
-                if let Some(h) = e.history_name(&opts.out, &p.rel) {
+            for (p, format) in files.iter().zip(&opts.formats) {
+                if let Some(current) = store.read(&p.rel)?
+                    && let Some(h) = e.history_name(format.ext(), &current)
+                {
                     history.push((p.rel.clone(), h));
                 }
             }
             if let Some((cstem, cdoc)) = e.comparison(&engine.templates, reg, a)? {
-                let cname = render::sanitize_component(&cstem);
+                let cname = output::sanitize_component(&cstem);
                 let on = revised_on.unwrap_or(created);
-                let (cfiles, w) = plan_formats(engine, opts, &a.id.value, &dir, &cname, &cdoc, on)?;
+                let (cfiles, w) =
+                    engine.plan(&opts.formats, &a.id.value, &dir, &cname, &cdoc, on)?;
                 plans.extend(cfiles);
                 warnings.extend(w);
             }
@@ -421,40 +337,6 @@ fn render_agreement(
         warnings,
         history,
     })
-}
-
-/// One document in every format of the run, as planned files `<dir>/<name>.<ext>`, and the
-/// writers' warnings.
-fn plan_formats(
-    engine: &Engine,
-    opts: &Options,
-    id: &str,
-    dir: &Path,
-    name: &str,
-    doc: &Document,
-    created: crate::date::Date,
-) -> Result<(Vec<Planned>, Vec<String>)> {
-    let mut plans = Vec::new();
-    let mut warnings = Vec::new();
-    for &format in &opts.formats {
-        let bytes = match format {
-            Format::Docx => crate::docx::write(doc)?,
-            Format::Pdf => {
-                let out = engine.pdf.write(doc, created)?;
-                warnings.extend(
-                    out.warnings
-                        .into_iter()
-                        .map(|w| format!("{id}/{name}.pdf: {w}")),
-                );
-                out.bytes
-            }
-        };
-        plans.push(Planned {
-            rel: dir.join(format!("{name}.{}", format.ext())),
-            bytes,
-        });
-    }
-    Ok((plans, warnings))
 }
 
 /// A character of the register's data that no loaded font can show, as an error finding
@@ -572,11 +454,5 @@ fn agreement_texts<'a>(reg: &'a Register, a: &'a Agreement) -> Vec<&'a Text> {
             .flatten(),
         );
     }
-    v.extend(settings_texts(reg));
     v
-}
-
-/// Settings have no cells in the model; a glyph missing there has no cell to name.
-fn settings_texts(_reg: &Register) -> Vec<&Text> {
-    Vec::new()
 }

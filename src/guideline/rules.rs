@@ -11,12 +11,12 @@
 
 use crate::date::Date;
 use crate::finding::{Finding, Severity};
+use crate::guideline::profile::{Profile, circled};
+use crate::guideline::term::{self, Status, TermInfo};
 use crate::model::{
     Agreement, Applies, CellRef, Evaluation, FieldId, FieldRow, Located, ProhibitedCheck, Project,
     Register, Report, Requirement, Text, YesNo, sheet,
 };
-use crate::profile::{Profile, circled};
-use crate::term::{self, Status, TermInfo};
 use std::collections::{HashMap, HashSet};
 
 /// Prefix of section-3 and 1(5) findings on agreements that 附則2 keeps under the old rules.

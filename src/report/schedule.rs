@@ -2,15 +2,15 @@
 //! 8①) for people (text), programs (JSON) and calendars (ICS, RFC 5545), and the open-data
 //! list of signed agreements (CSV).
 //!
-//! Every term, renewal, notice deadline and review comes from [`crate::term`]; this module
+//! Every term, renewal, notice deadline and review comes from [`crate::guideline::term`]; this module
 //! only arranges them. "Today" is the `as_of` argument; nothing reads the clock, so the same
 //! register and day always give the same bytes.
 
 use crate::date::Date;
+use crate::guideline::profile::Profile;
+use crate::guideline::term::{self, Status, TermInfo};
 use crate::model::{Agreement, FieldRow, Register};
-use crate::profile::Profile;
-use crate::term::{self, Status, TermInfo};
-use crate::xlsx_out::display_width;
+use crate::writer::xlsx::display_width;
 use serde::Serialize;
 
 /// Where one agreement stands on `as_of`, with its coming deadlines.
@@ -398,16 +398,23 @@ pub fn open_data_csv(reg: &Register, profile: &Profile, as_of: Date) -> Vec<u8> 
         .filter_map(|a| a.signed_on.as_ref().map(|d| (d.value, a)))
         .collect();
     signed.sort_by_key(|&(d, _)| d);
-    let mut out = String::from("\u{FEFF}");
-    push_record(&mut out, OPEN_DATA_COLUMNS.iter().map(|s| s.to_string()));
+    // The csv crate (RFC 4180 quoting, CRLF) is used here only.
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer("\u{FEFF}".as_bytes().to_vec());
+    let record = |out: &mut csv::Writer<Vec<u8>>, fields: &[String]| {
+        out.write_record(fields)
+            .expect("writing to memory cannot fail")
+    };
+    record(&mut out, &OPEN_DATA_COLUMNS.map(String::from));
     for (signed_on, a) in signed {
         let status = term::status(a, as_of);
         let period = term::term(reg, a, profile, as_of)
             .map(|t| period_text(a, &t, profile, as_of))
             .unwrap_or_default();
-        push_record(
+        record(
             &mut out,
-            [
+            &[
                 a.company.value.clone(),
                 signed_on.iso(),
                 field_names(reg, a, profile).join("、"),
@@ -416,7 +423,7 @@ pub fn open_data_csv(reg: &Register, profile: &Profile, as_of: Date) -> Vec<u8> 
             ],
         );
     }
-    out.into_bytes()
+    out.into_inner().expect("writing to memory cannot fail")
 }
 
 /// 有効期間 as published: `令和8年7月1日〜令和9年3月31日（以後1年ごとに自動更新）`.
@@ -475,24 +482,6 @@ pub fn short_field_name(name: &str) -> &str {
 }
 
 /// One CSV record with RFC 4180 quoting, ended by CRLF.
-fn push_record(out: &mut String, fields: impl IntoIterator<Item = String>) {
-    let mut first = true;
-    for f in fields {
-        if !first {
-            out.push(',');
-        }
-        first = false;
-        if f.contains(['"', ',', '\r', '\n']) {
-            out.push('"');
-            out.push_str(&f.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(&f);
-        }
-    }
-    out.push_str("\r\n");
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

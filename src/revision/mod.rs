@@ -35,7 +35,7 @@
 //!
 //! A replaced file that is exactly the recorded edition n goes to
 //! `履歴/<書類>_第n版.<ext>`; anything else replaced (a draft, a file older than the record)
-//! keeps `render`'s numbered name. The record is written last, through `render::commit_as`,
+//! keeps `render`'s numbered name. The record is written last, through `output::commit_as`,
 //! so an interrupted run is redone by the next one; its previous version goes to
 //! `版/履歴/<書類>_第n版.json`.
 //!
@@ -44,13 +44,13 @@
 //! write the record, so only final renders make editions.
 
 use crate::date::Date;
-use crate::docs::{self, Options as DocOptions};
+use crate::document::build::{self, Options as DocOptions};
+use crate::document::ir::{Block, Cell, DocKind, Document, Inline, Span, inline_text};
+use crate::document::markup::Templates;
 use crate::error::{Error, Result};
-use crate::ir::{Block, Cell, DocKind, Document, Inline, Span, inline_text};
+use crate::guideline::profile::Profile;
 use crate::model::{Agreement, Register};
-use crate::profile::Profile;
-use crate::render::{self, Outcome, Planned};
-use crate::templates::Templates;
+use crate::output::{self, Planned};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -65,8 +65,6 @@ const CELL_SEP: &str = "　";
 /// Lines of a pair are only paired by similarity (in runs with unequal numbers of removed and
 /// added lines) at least this similar (2 × common characters / total characters).
 const PAIR_SIMILARITY: f64 = 0.3;
-/// Beyond this many cells the LCS table is not built: the middle counts as replaced.
-const MAX_LCS_CELLS: usize = 4_000_000;
 
 /// What a line of a document is, for the context shown around a change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,51 +236,35 @@ enum Op {
     Insert(usize),
 }
 
-/// A longest-common-subsequence alignment; within a change, deletions come first.
-fn lcs_ops<T: PartialEq>(a: &[T], b: &[T]) -> Vec<Op> {
-    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    let suffix = a[prefix..]
-        .iter()
-        .rev()
-        .zip(b[prefix..].iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
-    let (a_mid, b_mid) = (&a[prefix..a.len() - suffix], &b[prefix..b.len() - suffix]);
-    let mut ops: Vec<Op> = (0..prefix).map(|i| Op::Equal(i, i)).collect();
-    let (n, m) = (a_mid.len(), b_mid.len());
-    if n == 0 || m == 0 || (n + 1) * (m + 1) > MAX_LCS_CELLS {
-        ops.extend((0..n).map(|i| Op::Delete(prefix + i)));
-        ops.extend((0..m).map(|j| Op::Insert(prefix + j)));
-    } else {
-        // len[i][j]: the LCS length of a_mid[i..] and b_mid[j..].
-        let w = m + 1;
-        let mut len = vec![0u32; (n + 1) * w];
-        for i in (0..n).rev() {
-            for j in (0..m).rev() {
-                len[i * w + j] = if a_mid[i] == b_mid[j] {
-                    len[(i + 1) * w + j + 1] + 1
-                } else {
-                    len[(i + 1) * w + j].max(len[i * w + j + 1])
-                };
-            }
-        }
-        let (mut i, mut j) = (0, 0);
-        while i < n || j < m {
-            if i < n && j < m && a_mid[i] == b_mid[j] {
-                ops.push(Op::Equal(prefix + i, prefix + j));
-                i += 1;
-                j += 1;
-            } else if j == m || (i < n && len[(i + 1) * w + j] >= len[i * w + j + 1]) {
-                ops.push(Op::Delete(prefix + i));
-                i += 1;
-            } else {
-                ops.push(Op::Insert(prefix + j));
-                j += 1;
+/// An alignment of `a` with `b` by the `similar` crate (Myers' diff, no deadline, so the
+/// same input always gives the same alignment); within a change, deletions come first.
+fn lcs_ops<T: Eq + Ord + std::hash::Hash>(a: &[T], b: &[T]) -> Vec<Op> {
+    use similar::DiffOp;
+    let mut ops = Vec::with_capacity(a.len().max(b.len()));
+    for op in similar::capture_diff_slices(similar::Algorithm::Myers, a, b) {
+        match op {
+            DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } => ops.extend((0..len).map(|k| Op::Equal(old_index + k, new_index + k))),
+            DiffOp::Delete {
+                old_index, old_len, ..
+            } => ops.extend((old_index..old_index + old_len).map(Op::Delete)),
+            DiffOp::Insert {
+                new_index, new_len, ..
+            } => ops.extend((new_index..new_index + new_len).map(Op::Insert)),
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => {
+                ops.extend((old_index..old_index + old_len).map(Op::Delete));
+                ops.extend((new_index..new_index + new_len).map(Op::Insert));
             }
         }
     }
-    let (a_end, b_end) = (a.len() - suffix, b.len() - suffix);
-    ops.extend((0..suffix).map(|k| Op::Equal(a_end + k, b_end + k)));
     ops
 }
 
@@ -297,9 +279,9 @@ enum Piece {
 /// characters underlined on each side.
 ///
 /// ```
-/// use kyotei::ir::inline_text;
+/// use kyotei::document::ir::inline_text;
 /// let (new, old) = kyotei::revision::char_diff("長寿社会部高齢政策課", "長寿社会部介護保険課");
-/// let underlined = |i: &kyotei::ir::Inline| -> String {
+/// let underlined = |i: &kyotei::document::ir::Inline| -> String {
 ///     i.iter().filter(|s| s.underline).map(|s| s.text.as_str()).collect()
 /// };
 /// assert_eq!(underlined(&new), "介護保険");
@@ -707,6 +689,10 @@ pub fn edition_label(kind: DocKind, n: u32, on: Option<Date>) -> String {
 /// The record of a document's last edition (`版/<書類>.json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
+    /// The format of this record and of its IR ([`STATE_FORMAT`]). Records written before
+    /// the field existed are format 1.
+    #[serde(default = "first_format")]
+    pub format: u32,
     /// 1, 2, 3…
     pub edition: u32,
     /// The label printed on it, if any.
@@ -719,28 +705,50 @@ pub struct State {
     pub ir: Document,
 }
 
+/// The format of the records kyotei writes. Raise it whenever [`Document`]'s serialised
+/// shape changes; a record of another format is refused, never misread into a wrong 新旧対照表.
+pub const STATE_FORMAT: u32 = 1;
+
+fn first_format() -> u32 {
+    1
+}
+
 /// Where the record of `stem` lives, relative to the output folder.
 pub fn state_rel(dir: &Path, stem: &str) -> PathBuf {
     dir.join(STATE_DIR)
-        .join(format!("{}.json", render::sanitize_component(stem)))
+        .join(format!("{}.json", output::sanitize_component(stem)))
 }
 
-/// Read the record of `stem` in `out/dir`, if there is one.
-pub fn load_state(out: &Path, dir: &Path, stem: &str) -> Result<Option<State>> {
-    let path = out.join(state_rel(dir, stem));
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(path, e)),
-    };
-    serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+/// Parses a record read from `path` (named in errors). A record of another format than
+/// [`STATE_FORMAT`] is an error saying so.
+pub fn parse_state(path: &Path, bytes: &[u8]) -> Result<State> {
+    let bad = |reason: String| {
         Error::io(
-            &path,
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("版の記録として読めません（{e}）。消すと次の作成で第1版からやり直します"),
-            ),
+            path,
+            std::io::Error::new(std::io::ErrorKind::InvalidData, reason),
         )
+    };
+    // The format first: a record of another format may not even parse as this one.
+    #[derive(Deserialize)]
+    struct Head {
+        #[serde(default = "first_format")]
+        format: u32,
+    }
+    let head: Head = serde_json::from_slice(bytes).map_err(|e| {
+        bad(format!(
+            "版の記録として読めません（{e}）。消すと次の作成で第1版からやり直します"
+        ))
+    })?;
+    if head.format != STATE_FORMAT {
+        return Err(bad(format!(
+            "版の記録の形式 {} は、この kyotei（形式 {STATE_FORMAT}）では読めません。記録を作った版の kyotei を使うか、記録を別の場所に移してから作成し直してください（第1版からやり直します）",
+            head.format
+        )));
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        bad(format!(
+            "版の記録として読めません（{e}）。消すと次の作成で第1版からやり直します"
+        ))
     })
 }
 
@@ -765,17 +773,16 @@ pub struct Edition {
 }
 
 impl Edition {
-    /// Decide the edition of a document from the record in `out/dir`. `final_doc` is the
-    /// document as a final (not draft) render makes it, with the template's label.
+    /// Decides the edition of a document from its last record (read by the caller from
+    /// [`state_rel`]). `final_doc` is the document as a final (not draft) render makes it,
+    /// with the template's label. Pure: no file is read or written.
     pub fn track(
-        out: &Path,
-        dir: &Path,
+        recorded: Option<State>,
         stem: &str,
         final_doc: &Document,
         revised_on: Option<Date>,
         draft: bool,
     ) -> Result<Edition> {
-        let recorded = load_state(out, dir, stem)?;
         let mut text = final_doc.clone();
         text.edition = None;
         text.draft = false;
@@ -826,14 +833,12 @@ impl Edition {
         self.recorded.as_ref()
     }
 
-    /// The history name (`申し合わせ事項_第1版`) for the file at `out/rel` if it is exactly the
-    /// recorded edition's file of that extension.
-    pub fn history_name(&self, out: &Path, rel: &Path) -> Option<String> {
+    /// The history name (`申し合わせ事項_第1版`) for `current`, the file of extension `ext`
+    /// now in the output folder, if it is exactly the recorded edition's file.
+    pub fn history_name(&self, ext: &str, current: &[u8]) -> Option<String> {
         let s = self.recorded.as_ref()?;
-        let ext = rel.extension()?.to_string_lossy();
-        let want = s.files.get(ext.as_ref())?;
-        let bytes = std::fs::read(out.join(rel)).ok()?;
-        (render::sha256_hex(&bytes) == *want).then(|| format!("{}_第{}版", self.stem, s.edition))
+        let want = s.files.get(ext)?;
+        (output::sha256_hex(current) == *want).then(|| format!("{}_第{}版", self.stem, s.edition))
     }
 
     /// The file stem of this edition's 新旧対照表: `新旧対照表_申し合わせ事項_第2版`.
@@ -870,13 +875,14 @@ impl Edition {
         let same = self.recorded.as_ref().filter(|_| !self.is_new);
         let mut files = same.map(|s| s.files.clone()).unwrap_or_default();
         for (ext, bytes) in written {
-            files.insert(ext.to_string(), render::sha256_hex(bytes));
+            files.insert(ext.to_string(), output::sha256_hex(bytes));
         }
         let revised_on = match same {
             Some(s) => s.revised_on.clone(),
             None => self.revised_on.map(Date::iso),
         };
         let state = State {
+            format: STATE_FORMAT,
             edition: self.number,
             label: self.label.clone(),
             revised_on,
@@ -914,7 +920,7 @@ pub fn comparison_document(
         document_name(kind, &reg.settings.city_name, &a.company.value),
         DocKind::Comparison.file_stem()
     );
-    docs::comparison(t, &reg.settings, &heading, &rows, &DocOptions { draft })
+    build::comparison(t, &reg.settings, &heading, &rows, &DocOptions { draft })
 }
 
 /// A tracked document as a final (not draft) render makes it.
@@ -927,116 +933,10 @@ pub fn final_document(
 ) -> Result<Option<Document>> {
     let opts = DocOptions { draft: false };
     Ok(match kind {
-        DocKind::Memorandum => Some(docs::memorandum(t, reg, a, profile, &opts)?),
-        DocKind::Agreement => Some(docs::agreement(t, reg, a, profile, &opts)?),
+        DocKind::Memorandum => Some(build::memorandum(t, reg, a, profile, &opts)?),
+        DocKind::Agreement => Some(build::agreement(t, reg, a, profile, &opts)?),
         _ => None,
     })
-}
-
-/// What `kyotei diff` did.
-#[derive(Debug, Default)]
-pub struct DiffSummary {
-    /// Files written (relative to the output folder) and what happened to them.
-    pub files: Vec<(String, Outcome)>,
-    /// Documents that read the same in both registers (`例-001 申し合わせ事項`).
-    pub same: Vec<String>,
-    /// Agreements that could not be compared, a sentence each (in only one register).
-    pub missing: Vec<String>,
-    /// Warnings of the PDF writer.
-    pub warnings: Vec<String>,
-}
-
-/// `kyotei diff`: the 新旧対照表 between two versions of a register, written to
-/// `out/<協定番号>/新旧対照表_<書類>.{docx,pdf}` for each agreement in both registers (only
-/// those of `only`, if given) and each tracked document (協定書, 申し合わせ事項) that reads
-/// differently. No edition history is read or written.
-pub fn diff(
-    engine: &crate::pipeline::Engine,
-    old: &Register,
-    new: &Register,
-    profile: &Profile,
-    only: &[String],
-    out: &Path,
-) -> Result<DiffSummary> {
-    let t = &engine.templates;
-    let keys: Vec<String> = only.iter().map(|s| crate::text::key(s)).collect();
-    let mut summary = DiffSummary::default();
-    let in_reg = |reg: &Register, k: &str| reg.agreements.iter().any(|a| a.key() == k);
-    for (k, id) in keys.iter().zip(only) {
-        let missing = match (in_reg(old, k), in_reg(new, k)) {
-            (true, true) => continue,
-            (false, false) => "どちらの台帳にもありません",
-            (true, false) => "改正後の台帳にありません",
-            (false, true) => "改正前の台帳にありません",
-        };
-        summary.missing.push(format!("協定番号「{id}」は{missing}"));
-    }
-    if keys.is_empty() {
-        for a in &old.agreements {
-            if !in_reg(new, &a.key()) {
-                summary
-                    .missing
-                    .push(format!("協定 {} は改正後の台帳にありません", a.id.value));
-            }
-        }
-        for a in &new.agreements {
-            if !in_reg(old, &a.key()) {
-                summary
-                    .missing
-                    .push(format!("協定 {} は改正前の台帳にありません", a.id.value));
-            }
-        }
-    }
-    for a_new in &new.agreements {
-        let key = a_new.key();
-        if !keys.is_empty() && !keys.contains(&key) {
-            continue;
-        }
-        let Some(a_old) = old.agreements.iter().find(|a| a.key() == key) else {
-            continue;
-        };
-        let dir = PathBuf::from(render::sanitize_component(&a_new.id.value));
-        for kind in [DocKind::Agreement, DocKind::Memorandum] {
-            let (Some(before), Some(after)) = (
-                final_document(t, old, a_old, profile, kind)?,
-                final_document(t, new, a_new, profile, kind)?,
-            ) else {
-                continue;
-            };
-            if reads_same(&before, &after) {
-                summary
-                    .same
-                    .push(format!("{} {}", a_new.id.value, kind.file_stem()));
-                continue;
-            }
-            let doc = comparison_document(t, new, a_new, kind, &before, &after, false)?;
-            let created = revised_on(kind, a_new)
-                .or(a_new.signed_on.as_ref().map(|d| d.value))
-                .unwrap_or(profile.effective);
-            let name = render::sanitize_component(&format!(
-                "{}_{}",
-                DocKind::Comparison.file_stem(),
-                kind.file_stem()
-            ));
-            let pdf = engine.pdf.write(&doc, created)?;
-            summary.warnings.extend(
-                pdf.warnings
-                    .into_iter()
-                    .map(|w| format!("{}/{name}.pdf: {w}", a_new.id.value)),
-            );
-            for (ext, bytes) in [("docx", crate::docx::write(&doc)?), ("pdf", pdf.bytes)] {
-                let plan = Planned {
-                    rel: dir.join(format!("{name}.{ext}")),
-                    bytes,
-                };
-                let outcome = render::commit_one(out, &plan)?;
-                summary
-                    .files
-                    .push((plan.rel.to_string_lossy().replace('\\', "/"), outcome));
-            }
-        }
-    }
-    Ok(summary)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::path::Path;
 
 /// The embedded profile of Isesaki City.
-pub const ISESAKI: &str = include_str!("../templates/guideline/isesaki.json");
+pub const ISESAKI: &str = include_str!("../../templates/guideline/isesaki.json");
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Term {

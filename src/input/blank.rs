@@ -7,12 +7,10 @@
 //! (`examples/make_sample.rs`) uses it.
 
 use crate::date::Date;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::guideline::profile::{Profile, circled};
 use crate::model::{Settings, sheet};
-use crate::profile::{Profile, circled};
-use crate::xlsx_out::{self, Book, CellValue, Column, Kind, ListSpec, SheetSpec, Strictness};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use crate::writer::xlsx::{self, Book, CellValue, Column, Kind, ListSpec, SheetSpec, Strictness};
 
 /// The explanation sheet, written first.
 pub const GUIDE_SHEET: &str = "説明";
@@ -66,72 +64,7 @@ pub fn register_book(profile: &Profile, rows: &[(&str, Rows)]) -> Book {
 
 /// The XLSX bytes of the blank register.
 pub fn init_bytes(profile: &Profile) -> Result<Vec<u8>> {
-    xlsx_out::write(&blank_register(profile))
-}
-
-/// Write the blank register to `path`. Refuses to overwrite ([`Error::Exists`]); writes a
-/// temporary file in the same folder and links it into place only if `path` is still free.
-pub fn write_init(path: &Path, profile: &Profile) -> Result<()> {
-    if path.symlink_metadata().is_ok() {
-        return Err(Error::Exists(path.to_path_buf()));
-    }
-    let bytes = init_bytes(profile)?;
-    write_new(path, &bytes)
-}
-
-/// Write `bytes` to a new file at `path`, atomically and never replacing an existing file.
-pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
-    let (tmp, mut file) = temp_file(path)?;
-    let written = file.write_all(bytes).and_then(|()| file.sync_all());
-    drop(file);
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
-    }
-    // A hard link fails if `path` exists, so a file created meanwhile is never clobbered.
-    let result = match std::fs::hard_link(&tmp, path) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            Err(Error::Exists(path.to_path_buf()))
-        }
-        // File systems without hard links: rename, after a last check.
-        Err(_) if path.symlink_metadata().is_ok() => Err(Error::Exists(path.to_path_buf())),
-        Err(_) => {
-            return std::fs::rename(&tmp, path).map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                Error::io(path, e)
-            });
-        }
-    };
-    let _ = std::fs::remove_file(&tmp);
-    result
-}
-
-/// A new temporary file next to `path` (`.name.kyotei-N.tmp`).
-fn temp_file(path: &Path) -> Result<(PathBuf, std::fs::File)> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let pid = std::process::id();
-    let mut last = None;
-    for n in 0..100 {
-        let tmp = dir.join(format!(".{name}.kyotei-{pid}-{n}.tmp"));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-        {
-            Ok(f) => return Ok((tmp, f)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
-            Err(e) => return Err(Error::io(&tmp, e)),
-        }
-    }
-    Err(Error::io(path, last.expect("at least one attempt")))
+    xlsx::write(&blank_register(profile))
 }
 
 /// The `設定` rows: every key of `SETTINGS_KEYS` with its value.
@@ -249,7 +182,7 @@ fn column(profile: &Profile, sheet_name: &str, header: &str) -> Column {
         _ if kind == Kind::Date => 17.0,
         (_, "市の費用負担額") => 18.0,
         (_, "参加者数" | "部数") => 11.0,
-        _ => (xlsx_out::display_width(header) as f64 * 1.1 + 4.0).max(8.0),
+        _ => (xlsx::display_width(header) as f64 * 1.1 + 4.0).max(8.0),
     };
     let mut col = Column::new(header, width, kind);
     if matches!(
@@ -762,7 +695,7 @@ mod tests {
                 .clone()
         };
         let items = |c: Column| match c.list.unwrap().source {
-            xlsx_out::ListSource::Items(v) => v,
+            xlsx::ListSource::Items(v) => v,
             other => panic!("{other:?}"),
         };
         assert_eq!(items(col(sheet::FIELDS, "分野")), p.fields);

@@ -40,9 +40,11 @@
 //! highlight, e.g. the city's settings), `circled` (1 → ①). A value printed without a filter
 //! counts as `v`; numbers print as they are.
 
-use crate::assets::Assets;
+use crate::document::assets::Assets;
+use crate::document::ir::{
+    Align, Block, Cell, DocKind, Document, Inline, Item, Orientation, Party, Span,
+};
 use crate::error::{Error, Result};
-use crate::ir::{Align, Block, Cell, DocKind, Document, Inline, Item, Orientation, Party, Span};
 use minijinja::value::{Object, Value, ValueKind};
 use minijinja::{Environment, ErrorKind, State, UndefinedBehavior};
 use std::collections::BTreeMap;
@@ -102,7 +104,7 @@ impl Templates {
         env.add_filter("circled", |state: &State, n: usize| {
             Ok::<_, minijinja::Error>(Value::from(tokenize(
                 state,
-                &crate::profile::circled(n),
+                &crate::guideline::profile::circled(n),
                 false,
             )?))
         });
@@ -300,7 +302,7 @@ fn parse(
                 Block::Title(lines) => Some(
                     lines
                         .iter()
-                        .map(|l| crate::ir::inline_text(l))
+                        .map(|l| crate::document::ir::inline_text(l))
                         .collect::<Vec<_>>()
                         .join(""),
                 ),
@@ -448,7 +450,7 @@ fn line_to_doc(
     match name {
         "doctitle" => {
             no_opts(&[])?;
-            *doctitle = Some(crate::ir::inline_text(&inline(text, vars)?));
+            *doctitle = Some(crate::document::ir::inline_text(&inline(text, vars)?));
         }
         "orientation" => {
             no_opts(&[])?;
@@ -464,7 +466,7 @@ fn line_to_doc(
         }
         "edition" => {
             no_opts(&[])?;
-            let t = crate::ir::inline_text(&inline(text, vars)?);
+            let t = crate::document::ir::inline_text(&inline(text, vars)?);
             doc.edition = (!t.is_empty()).then_some(t);
         }
         "title" => {

@@ -9,47 +9,47 @@ use std::path::{Path, PathBuf};
 pub const ASSETS: &[(&str, &[u8])] = &[
     (
         "templates/application.j2",
-        include_bytes!("../templates/application.j2"),
+        include_bytes!("../../templates/application.j2"),
     ),
     (
         "templates/proposal.j2",
-        include_bytes!("../templates/proposal.j2"),
+        include_bytes!("../../templates/proposal.j2"),
     ),
     (
         "templates/agreement.j2",
-        include_bytes!("../templates/agreement.j2"),
+        include_bytes!("../../templates/agreement.j2"),
     ),
     (
         "templates/memorandum.j2",
-        include_bytes!("../templates/memorandum.j2"),
+        include_bytes!("../../templates/memorandum.j2"),
     ),
     (
         "templates/report.j2",
-        include_bytes!("../templates/report.j2"),
+        include_bytes!("../../templates/report.j2"),
     ),
     (
         "templates/comparison.j2",
-        include_bytes!("../templates/comparison.j2"),
+        include_bytes!("../../templates/comparison.j2"),
     ),
     (
         "templates/layout.typ",
-        include_bytes!("../templates/layout.typ"),
+        include_bytes!("../../templates/layout.typ"),
     ),
     (
         "templates/guideline/isesaki.json",
-        include_bytes!("../templates/guideline/isesaki.json"),
+        include_bytes!("../../templates/guideline/isesaki.json"),
     ),
     (
         "fonts/BIZUDMincho-Regular.ttf",
-        include_bytes!("../fonts/BIZUDMincho-Regular.ttf"),
+        include_bytes!("../../fonts/BIZUDMincho-Regular.ttf"),
     ),
     (
         "fonts/BIZUDGothic-Regular.ttf",
-        include_bytes!("../fonts/BIZUDGothic-Regular.ttf"),
+        include_bytes!("../../fonts/BIZUDGothic-Regular.ttf"),
     ),
     (
         "fonts/BIZUDGothic-Bold.ttf",
-        include_bytes!("../fonts/BIZUDGothic-Bold.ttf"),
+        include_bytes!("../../fonts/BIZUDGothic-Bold.ttf"),
     ),
 ];
 

@@ -1,5 +1,5 @@
 //! The documents of one agreement: builds each document's template context from the
-//! register and renders it through `templates` into an [`ir::Document`](crate::ir::Document).
+//! register and renders it through `templates` into an [`ir::Document`](crate::document::ir::Document).
 //!
 //! Wording lives in `templates/*.j2`; this module only picks and formats the data (和暦
 //! dates, numbers, the order of fields and projects, merged rows). Every fixed sentence is
@@ -31,14 +31,14 @@
 //! The 実績報告書 is not printed in the guideline; it is designed in the style of the 申出書.
 
 use crate::date::Date;
+use crate::document::ir::{DocKind, Document, Inline};
+use crate::document::markup::Templates;
 use crate::error::Result;
-use crate::ir::{DocKind, Document, Inline};
+use crate::guideline::profile::Profile;
 use crate::model::{
     Agreement, Contact, FieldId, FieldRow, Located, MemoRow, Party, Project, Publicity, Register,
     Report, SealStyle, Settings, Text,
 };
-use crate::profile::Profile;
-use crate::templates::Templates;
 use serde_json::{Map, Value, json};
 
 /// How documents are produced.
@@ -48,36 +48,62 @@ pub struct Options {
     pub draft: bool,
 }
 
-/// Every document of an agreement, with its file stem: 申出書, 連携事業提案書, 協定書,
-/// 申し合わせ事項, then one 実績報告書_<報告番号> per row of `実績`.
+/// One document of an agreement as a run makes it.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// The file stem: `協定書`, `実績報告書_1`…
+    pub stem: String,
+    /// The document as asked for (a draft in a draft run).
+    pub doc: Document,
+    /// In a draft run, the same document as a final render makes it, for the documents whose
+    /// editions are tracked (協定書, 申し合わせ事項): editions compare what the final says.
+    pub final_doc: Option<Document>,
+}
+
+/// Every document of one agreement, in the order they are written: 申出書, 連携事業提案書,
+/// 協定書, 申し合わせ事項, then one 実績報告書 per result row. Each is built here once; a draft
+/// of a tracked document also gets its final text here, so no later stage builds it again.
 pub fn build_all(
     t: &Templates,
     reg: &Register,
     agreement: &Agreement,
     profile: &Profile,
     opts: &Options,
-) -> Result<Vec<(String, Document)>> {
+) -> Result<Vec<Built>> {
+    let final_opts = Options { draft: false };
+    let plain = |stem: String, doc: Document| Built {
+        stem,
+        doc,
+        final_doc: None,
+    };
     let mut out = vec![
-        (
+        plain(
             DocKind::Application.file_stem().to_string(),
             application(t, reg, agreement, profile, opts)?,
         ),
-        (
+        plain(
             DocKind::Proposal.file_stem().to_string(),
             proposal(t, reg, agreement, profile, opts)?,
         ),
-        (
-            DocKind::Agreement.file_stem().to_string(),
-            self::agreement(t, reg, agreement, profile, opts)?,
-        ),
-        (
-            DocKind::Memorandum.file_stem().to_string(),
-            memorandum(t, reg, agreement, profile, opts)?,
-        ),
     ];
+    for kind in [DocKind::Agreement, DocKind::Memorandum] {
+        let build = |o: &Options| match kind {
+            DocKind::Agreement => self::agreement(t, reg, agreement, profile, o),
+            _ => memorandum(t, reg, agreement, profile, o),
+        };
+        out.push(Built {
+            stem: kind.file_stem().to_string(),
+            doc: build(opts)?,
+            final_doc: if opts.draft {
+                Some(build(&final_opts)?)
+            } else {
+                None
+            },
+        });
+    }
     for r in reg.rows::<Report>(agreement) {
         let stem = format!("{}_{}", DocKind::Report.file_stem(), r.number.value);
-        out.push((stem, report(t, reg, agreement, r, profile, opts)?));
+        out.push(plain(stem, report(t, reg, agreement, r, profile, opts)?));
     }
     Ok(out)
 }

@@ -1,0 +1,194 @@
+//! The orchestration layer: one planner per command, all built on one [`Engine`] and handing
+//! their files to the one output store ([`crate::output`]).
+//!
+//! - [`check`]: read and check, findings grouped by agreement.
+//! - [`render`]: every document of the selected agreements, in parallel, into the store.
+//! - [`diff`]: the 新旧対照表 between two registers, into the store.
+//! - [`files`]: the single-file commands (`init`, `report`, `export`, `schedule --ics`).
+//!
+//! Every command reads the register through [`read`], selects agreements with [`select`]
+//! and, where it writes documents, lays them out with [`Engine::plan`].
+
+pub mod check;
+pub mod diff;
+pub mod files;
+pub mod render;
+
+use crate::date::Date;
+use crate::document::assets::Assets;
+use crate::document::ir::Document;
+use crate::document::markup::Templates;
+use crate::error::{Error, Result};
+use crate::finding::{Finding, Severity};
+use crate::guideline::profile::Profile;
+use crate::model::{Agreement, Register};
+use crate::output::Planned;
+use crate::text;
+use crate::writer::pdf::Pdf;
+use std::path::{Path, PathBuf};
+
+/// The formats a document is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    Docx,
+    Pdf,
+}
+
+impl Format {
+    pub fn ext(self) -> &'static str {
+        match self {
+            Format::Docx => "docx",
+            Format::Pdf => "pdf",
+        }
+    }
+}
+
+/// What every command that makes documents is built from (`--templates`, `--font-dir`).
+#[derive(Debug, Clone, Default)]
+pub struct EngineOptions {
+    /// A folder whose templates replace the built-in ones.
+    pub templates: Option<PathBuf>,
+    /// Extra font folders.
+    pub font_dirs: Vec<PathBuf>,
+}
+
+/// The shared, read-only state of a run: templates and the PDF writer with its fonts, loaded
+/// once and used by every worker of every command.
+pub struct Engine {
+    pub templates: Templates,
+    pub pdf: Pdf,
+}
+
+impl Engine {
+    pub fn new(opts: &EngineOptions) -> Result<Engine> {
+        let assets = Assets::new(opts.templates.as_deref());
+        Ok(Engine {
+            templates: Templates::new(&assets)?,
+            pdf: Pdf::new(&assets, &opts.font_dirs)?,
+        })
+    }
+
+    /// One document in each of `formats`, as planned files `<dir>/<name>.<ext>`, and the
+    /// writers' warnings (prefixed with `<id>/<name>.<ext>`). `created` is the date stored in
+    /// the PDF's metadata.
+    pub fn plan(
+        &self,
+        formats: &[Format],
+        id: &str,
+        dir: &Path,
+        name: &str,
+        doc: &Document,
+        created: Date,
+    ) -> Result<(Vec<Planned>, Vec<String>)> {
+        let mut plans = Vec::new();
+        let mut warnings = Vec::new();
+        for &format in formats {
+            let bytes = match format {
+                Format::Docx => crate::writer::docx::write(doc)?,
+                Format::Pdf => {
+                    let out = self.pdf.write(doc, created)?;
+                    warnings.extend(
+                        out.warnings
+                            .into_iter()
+                            .map(|w| format!("{id}/{name}.pdf: {w}")),
+                    );
+                    out.bytes
+                }
+            };
+            plans.push(Planned {
+                rel: dir.join(format!("{name}.{}", format.ext())),
+                bytes,
+            });
+        }
+        Ok((plans, warnings))
+    }
+}
+
+/// A register as read: its bytes (hashed for the manifest), the model and the input findings.
+pub struct Input {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+    pub register: Register,
+    /// Problems of the cells themselves (`入力`), before any guideline rule.
+    pub findings: Vec<Finding>,
+}
+
+/// Reads a register, refusing a file larger than the reader accepts before reading it.
+pub fn read(path: &Path, profile: &Profile) -> Result<Input> {
+    let limit = crate::input::xlsx::Limits::default().max_file_bytes;
+    let unreadable = |reason: String| Error::Unreadable {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(crate::error::io_message(&e)))?;
+    if meta.is_dir() {
+        return Err(unreadable(
+            "フォルダです。台帳（.xlsx）のファイルを指定してください".into(),
+        ));
+    }
+    if meta.len() > limit {
+        return Err(unreadable(format!(
+            "ファイルが大きすぎます（{} バイト、上限 {limit} バイト）",
+            meta.len()
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| unreadable(crate::error::io_message(&e)))?;
+    Input::from_bytes(path, bytes, profile)
+}
+
+impl Input {
+    /// A register from its bytes; `path` is where they came from (named in errors, and
+    /// never written by a command that reads it).
+    pub fn from_bytes(path: &Path, bytes: Vec<u8>, profile: &Profile) -> Result<Input> {
+        let (register, findings) =
+            crate::input::register::read_bytes(&bytes, profile).map_err(|e| match e {
+                Error::Unreadable { reason, .. } => Error::Unreadable {
+                    path: path.to_path_buf(),
+                    reason,
+                },
+                e => e,
+            })?;
+        Ok(Input {
+            path: path.to_path_buf(),
+            bytes,
+            register,
+            findings,
+        })
+    }
+}
+
+/// The agreements named by `only` (協定番号, full- and half-width alike), in sheet order; all
+/// of them when `only` is empty. An ID that is not in the register is an error (exit 2), the
+/// same for every command.
+pub fn select<'a>(reg: &'a Register, only: &[String]) -> Result<Vec<&'a Agreement>> {
+    if only.is_empty() {
+        return Ok(reg.agreements.iter().collect());
+    }
+    let keys: Vec<String> = only.iter().map(|s| text::key(s)).collect();
+    let missing: Vec<Finding> = keys
+        .iter()
+        .zip(only)
+        .filter(|(k, _)| !reg.agreements.iter().any(|a| &a.key() == *k))
+        .map(|(_, id)| unknown_agreement(id))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Structure(missing));
+    }
+    Ok(reg
+        .agreements
+        .iter()
+        .filter(|a| keys.contains(&a.key()))
+        .collect())
+}
+
+/// The finding for a 協定番号 given on the command line that the register does not have.
+fn unknown_agreement(id: &str) -> Finding {
+    Finding::new(
+        Severity::Error,
+        "入力",
+        Some(id),
+        None,
+        format!("協定番号「{id}」は台帳の「協定」シートにありません"),
+        "協定番号を確認してください（全角・半角の違いは区別しません）",
+    )
+}

@@ -1,0 +1,10 @@
+//! Stage 5, writers: one exported function per format. A writer sees only what it is given
+//! (the IR for DOCX and PDF, a sheet spec for XLSX) and returns bytes; it never writes files.
+//!
+//! - [`docx`]: the only user of docx-rs.
+//! - [`pdf`]: the only user of typst (fonts loaded once, one `World`).
+//! - [`xlsx`]: the only user of rust_xlsxwriter.
+
+pub mod docx;
+pub mod pdf;
+pub mod xlsx;

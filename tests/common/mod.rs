@@ -1,0 +1,70 @@
+//! Helpers shared by the test modules: running the binary, scratch folders, reading a folder
+//! back, and the workbook fixtures of the reader tests.
+
+#![allow(dead_code)]
+
+pub mod reader_fixtures;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The bundled sample register, relative to the project root.
+pub const SAMPLE: &str = "samples/sample.xlsx";
+/// The reference date the sample's documented findings are for.
+pub const AS_OF: &str = "2026-11-25";
+
+/// The project root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the `kyotei` binary in `cwd`.
+pub fn kyotei(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kyotei"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("kyotei runs")
+}
+
+/// A fresh, empty scratch folder for one test (removed first if an earlier run left it).
+pub fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kyotei-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Every file under `dir`, relative path (with `/`) → bytes. Links are listed, not followed.
+pub fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries {
+            let p = e.unwrap().path();
+            let meta = std::fs::symlink_metadata(&p).unwrap();
+            let rel = p
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            if meta.is_dir() {
+                stack.push(p);
+            } else if meta.file_type().is_symlink() {
+                out.insert(rel, b"<link>".to_vec());
+            } else {
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// The standard error of a run, as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}

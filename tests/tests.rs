@@ -1,0 +1,19 @@
+//! kyotei's integration tests: one binary, one module per area, shared helpers in `common`.
+//!
+//! One binary because every test binary links typst: linking it once is most of the time
+//! `cargo test` spends building.
+
+mod common;
+
+mod cli;
+mod docs;
+mod docx;
+mod hostile;
+mod init;
+mod pdf;
+mod reader;
+mod report;
+mod revision;
+mod rules;
+mod schedule;
+mod writes;
