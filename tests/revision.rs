@@ -8,7 +8,7 @@ use kyotei::guideline::profile::Profile;
 use kyotei::input::blank::{self, Rows};
 use kyotei::model::sheet;
 use kyotei::output::Outcome;
-use kyotei::revision::{self, Scope, State};
+use kyotei::revision::{self, State};
 use kyotei::run::render::{self, Options, Summary};
 use kyotei::run::{Engine, Format, Input};
 use kyotei::writer::docx::docx_text;
@@ -135,7 +135,7 @@ fn underlined(i: &Inline) -> String {
 
 /// The changed rows (some side underlined) of the comparison between two records.
 fn changes(old: &State, new: &State) -> Vec<(String, String, String, String)> {
-    revision::compare(&old.ir, &new.ir, Scope::Changes)
+    revision::compare(&old.ir, &new.ir)
         .into_iter()
         .filter(|(n, o)| n.iter().chain(o).any(|s| s.underline))
         .map(|(n, o)| {
@@ -324,7 +324,6 @@ fn a_changed_number_of_flyers() {
     let rows = revision::compare(
         &state(&out, "版/履歴/申し合わせ事項_第1版.json").ir,
         &state(&out, "版/申し合わせ事項.json").ir,
-        Scope::Changes,
     );
     let news: Vec<String> = rows.iter().map(|(n, _)| inline_text(n)).collect();
     assert_eq!(
@@ -459,7 +458,7 @@ fn a_change_to_article_2_of_the_agreement() {
     assert_eq!(st.edition, 2);
     assert_eq!(st.label.as_deref(), Some("第2版（令和9年1月15日改正）"));
     let old = state(&out, "版/履歴/協定書_第1版.json");
-    let rows = revision::compare(&old.ir, &st.ir, Scope::Changes);
+    let rows = revision::compare(&old.ir, &st.ir);
     let news: Vec<String> = rows.iter().map(|(n, _)| inline_text(n)).collect();
     // The article's caption and first sentence give the context; the rest is （略）.
     assert_eq!(news[0], "（略）");

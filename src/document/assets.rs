@@ -1,4 +1,4 @@
-//! Built-in assets (templates, the typst layout, fonts, the guideline profile), embedded in
+//! Built-in assets (templates, the typst layout, fonts), embedded in
 //! the binary as one `(path, bytes)` table and overridable from a directory on disk, as
 //! mdBook does with its theme.
 
@@ -34,10 +34,6 @@ pub const ASSETS: &[(&str, &[u8])] = &[
     (
         "templates/layout.typ",
         include_bytes!("../../templates/layout.typ"),
-    ),
-    (
-        "templates/guideline/isesaki.json",
-        include_bytes!("../../templates/guideline/isesaki.json"),
     ),
     (
         "fonts/BIZUDMincho-Regular.ttf",

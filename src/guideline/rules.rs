@@ -13,6 +13,7 @@ use crate::date::Date;
 use crate::finding::{Finding, Severity};
 use crate::guideline::profile::{Profile, circled};
 use crate::guideline::term::{self, Status, TermInfo};
+use crate::model::header;
 use crate::model::{
     Agreement, Applies, CellRef, Evaluation, FieldId, FieldRow, Located, ProhibitedCheck, Project,
     Register, Report, Requirement, Text, YesNo, sheet,
@@ -258,47 +259,47 @@ fn blank_cell(
 
 fn agreement_cells(a: &Agreement) -> Vec<(&'static str, Option<CellRef>)> {
     vec![
-        ("協定番号", Some(a.id.cell)),
-        ("企業等名", Some(a.company.cell)),
-        ("企業等所在地", cell_of(&a.address)),
-        ("代表者役職", cell_of(&a.rep_title)),
-        ("代表者氏名", cell_of(&a.rep_name)),
-        ("担当者名", cell_of(&a.contact_name)),
-        ("担当者電話", cell_of(&a.contact_phone)),
-        ("担当者メール", cell_of(&a.contact_email)),
-        ("申出日", cell_of(&a.applied_on)),
-        ("申出目的", cell_of(&a.apply_purpose)),
-        ("申出その他", cell_of(&a.apply_other)),
-        ("目的", cell_of(&a.purpose)),
-        ("締結日", cell_of(&a.signed_on)),
-        ("有効期間開始日", cell_of(&a.starts_on)),
-        ("有効期間満了日", cell_of(&a.ends_on)),
-        ("解除日", cell_of(&a.terminated_on)),
-        ("解除理由", cell_of(&a.termination_reason)),
-        ("協定締結後の改正日", cell_of(&a.amended_on)),
-        ("申し合わせ日", cell_of(&a.memo_on)),
-        ("申し合わせ改訂日", cell_of(&a.memo_revised_on)),
+        (header::協定番号, Some(a.id.cell)),
+        (header::企業等名, Some(a.company.cell)),
+        (header::企業等所在地, cell_of(&a.address)),
+        (header::代表者役職, cell_of(&a.rep_title)),
+        (header::代表者氏名, cell_of(&a.rep_name)),
+        (header::担当者名, cell_of(&a.contact_name)),
+        (header::担当者電話, cell_of(&a.contact_phone)),
+        (header::担当者メール, cell_of(&a.contact_email)),
+        (header::申出日, cell_of(&a.applied_on)),
+        (header::申出目的, cell_of(&a.apply_purpose)),
+        (header::申出その他, cell_of(&a.apply_other)),
+        (header::目的, cell_of(&a.purpose)),
+        (header::締結日, cell_of(&a.signed_on)),
+        (header::有効期間開始日, cell_of(&a.starts_on)),
+        (header::有効期間満了日, cell_of(&a.ends_on)),
+        (header::解除日, cell_of(&a.terminated_on)),
+        (header::解除理由, cell_of(&a.termination_reason)),
+        (header::協定締結後の改正日, cell_of(&a.amended_on)),
+        (header::申し合わせ日, cell_of(&a.memo_on)),
+        (header::申し合わせ改訂日, cell_of(&a.memo_revised_on)),
     ]
 }
 
 const DISQUALIFICATION_COLUMNS: [&str; 8] = [
-    "3(4)①破産者等",
-    "3(4)②更生再生手続",
-    "3(4)③暴力団関与",
-    "3(4)④暴力団援助",
-    "3(4)⑤公租公課滞納",
-    "3(4)⑥入札資格取消",
-    "3(4)⑦指名停止",
-    "3(4)⑧その他不適当",
+    header::欠格1破産者等,
+    header::欠格2更生再生手続,
+    header::欠格3暴力団関与,
+    header::欠格4暴力団援助,
+    header::欠格5公租公課滞納,
+    header::欠格6入札資格取消,
+    header::欠格7指名停止,
+    header::欠格8その他不適当,
 ];
 
 fn requirement_cells(r: &Requirement) -> Vec<(&'static str, Option<CellRef>)> {
     let mut v = vec![
-        ("協定番号", Some(r.agreement.cell)),
-        ("確認日", cell_of(&r.checked_on)),
-        ("確認者", cell_of(&r.checked_by)),
-        ("3(1)意欲", cell_of(&r.willing)),
-        ("3(3)継続的対話", cell_of(&r.dialogue)),
+        (header::協定番号, Some(r.agreement.cell)),
+        (header::確認日, cell_of(&r.checked_on)),
+        (header::確認者, cell_of(&r.checked_by)),
+        (header::要件3_1意欲, cell_of(&r.willing)),
+        (header::要件3_3継続的対話, cell_of(&r.dialogue)),
     ];
     for (name, d) in DISQUALIFICATION_COLUMNS.iter().zip(&r.disqualifications) {
         v.push((name, cell_of(d)));
@@ -308,25 +309,25 @@ fn requirement_cells(r: &Requirement) -> Vec<(&'static str, Option<CellRef>)> {
 
 fn field_cells(r: &FieldRow) -> Vec<(&'static str, Option<CellRef>)> {
     vec![
-        ("協定番号", Some(r.agreement.cell)),
-        ("分野", Some(r.field.cell)),
-        ("協定書表記", cell_of(&r.wording)),
+        (header::協定番号, Some(r.agreement.cell)),
+        (header::分野, Some(r.field.cell)),
+        (header::協定書表記, cell_of(&r.wording)),
     ]
 }
 
 fn project_cells(p: &Project) -> Vec<(&'static str, Option<CellRef>)> {
     vec![
-        ("協定番号", Some(p.agreement.cell)),
-        ("番号", cell_of(&p.number)),
-        ("連携事項", cell_of(&p.field)),
-        ("事業内容", cell_of(&p.content)),
-        ("評価", cell_of(&p.evaluation)),
-        ("コメント", cell_of(&p.comment)),
-        ("担当部", cell_of(&p.department)),
-        ("担当課", cell_of(&p.division)),
-        ("担当者連絡先", cell_of(&p.contact)),
-        ("市の費用負担", Some(p.city_pays.cell)),
-        ("禁止事業確認", cell_of(&p.prohibited)),
+        (header::協定番号, Some(p.agreement.cell)),
+        (header::番号, cell_of(&p.number)),
+        (header::連携事項, cell_of(&p.field)),
+        (header::事業内容, cell_of(&p.content)),
+        (header::評価, cell_of(&p.evaluation)),
+        (header::コメント, cell_of(&p.comment)),
+        (header::担当部, cell_of(&p.department)),
+        (header::担当課, cell_of(&p.division)),
+        (header::担当者連絡先, cell_of(&p.contact)),
+        (header::市の費用負担, Some(p.city_pays.cell)),
+        (header::禁止事業確認, cell_of(&p.prohibited)),
     ]
 }
 
@@ -415,9 +416,9 @@ fn consistency(reg: &Register, profile: &Profile, a: &Agreement, signing: bool, 
         && end.value < start
     {
         let which = if a.starts_on.is_some() {
-            "有効期間開始日"
+            header::有効期間開始日
         } else {
-            "締結日"
+            header::締結日
         };
         out.push(
             Severity::Error,
@@ -475,22 +476,22 @@ fn consistency(reg: &Register, profile: &Profile, a: &Agreement, signing: bool, 
     if signing && a.signed_on.is_some() {
         let needed: [(&str, bool, &str); 4] = [
             (
-                "企業等所在地",
+                header::企業等所在地,
                 a.address.is_none(),
                 "協定書の署名欄に記載します",
             ),
             (
-                "代表者役職",
+                header::代表者役職,
                 a.rep_title.is_none(),
                 "協定書の署名欄に記載します",
             ),
             (
-                "代表者氏名",
+                header::代表者氏名,
                 a.rep_name.is_none(),
                 "協定書の署名欄に記載します",
             ),
             (
-                "目的",
+                header::目的,
                 a.purpose.is_none(),
                 "協定書第1条（目的）の「〇〇、〇〇、〇〇等」に入ります",
             ),
@@ -562,7 +563,7 @@ fn consistency(reg: &Register, profile: &Profile, a: &Agreement, signing: bool, 
             None => out.push(
                 Severity::Warning,
                 "入力",
-                project_blank(p, "連携事項"),
+                project_blank(p, header::連携事項),
                 format!("{}の連携事項が空欄です。", project_label(p)),
                 "どの分野の連携事業かを選んでください。空欄のままでは3(2)の分野数に数えません。".into(),
             ),
@@ -666,13 +667,13 @@ fn requirements(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out)
     let yes_no = [
         (
             "3(1)",
-            "3(1)意欲",
+            header::要件3_1意欲,
             &r.willing,
             "市と共通の目標に向けて自らの資源を活用し、継続的な事業を行う意欲",
         ),
         (
             "3(3)",
-            "3(3)継続的対話",
+            header::要件3_3継続的対話,
             &r.dialogue,
             "市と継続的に対話し、積極的に連携事業を実施できること",
         ),
@@ -747,7 +748,7 @@ fn fields(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out) {
             out.push(
                 Severity::Warning,
                 "3(2)",
-                blank_cell(sheet::FIELDS, r.row, "協定書表記", &field_cells(r), r.agreement.cell),
+                blank_cell(sheet::FIELDS, r.row, header::協定書表記, &field_cells(r), r.agreement.cell),
                 format!(
                     "連携事項「{}」の協定書表記が空欄です。",
                     field_label(profile, r.field.value)
@@ -763,7 +764,7 @@ fn fields(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out) {
             out.push(
                 Severity::Warning,
                 "3(2)",
-                project_blank(p, "評価"),
+                project_blank(p, header::評価),
                 format!(
                     "{}の評価が空欄です（未評価）。分野数には数えていますが、担当課の評価が必要です。",
                     project_label(p)
@@ -838,7 +839,7 @@ fn projects(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out) {
             None => out.push(
                 Severity::Warning,
                 "3(5)",
-                project_blank(p, "禁止事業確認"),
+                project_blank(p, header::禁止事業確認),
                 format!("{}の禁止事業確認が空欄です（未確認）。", project_label(p)),
                 "ガイドライン3(5)①〜⑨のいずれにも当たらなければ「該当なし」、当たれば該当する番号を入力してください。".into(),
             ),

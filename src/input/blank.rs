@@ -71,23 +71,13 @@ pub fn init_bytes(profile: &Profile) -> Result<Vec<u8>> {
 pub fn settings_rows(settings: &Settings) -> Rows {
     sheet::SETTINGS_KEYS
         .iter()
-        .map(|&k| vec![CellValue::text(k), setting_value(settings, k).into()])
+        .map(|&k| {
+            vec![
+                CellValue::text(k),
+                settings.value(k).unwrap_or_default().into(),
+            ]
+        })
         .collect()
-}
-
-/// The value of a `設定` key.
-pub fn setting_value<'a>(s: &'a Settings, key: &str) -> &'a str {
-    match key {
-        "市名" => &s.city_name,
-        "市所在地" => &s.city_address,
-        "市長職名" => &s.mayor_title,
-        "市長氏名" => &s.mayor_name,
-        "所管部課" => &s.office,
-        "所管係" => &s.office_section,
-        "所管電話" => &s.office_phone,
-        "所管メール" => &s.office_email,
-        _ => "",
-    }
 }
 
 /// A row of `sheet` from `(header, value)` pairs, in `COLUMNS` order; headers not given

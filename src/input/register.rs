@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::finding::{Finding, Severity};
 use crate::guideline::profile::Profile;
 use crate::input::xlsx::{self, Limits, Sheet, Value};
+use crate::model::header;
 use crate::model::{
     Agreement, Applies, CellRef, Contact, Evaluation, FieldId, FieldRow, Located, MemoRow, Party,
     ProhibitedCheck, Project, Publicity, Register, Report, Requirement, SealStyle, Settings, Text,
@@ -436,12 +437,12 @@ impl Reader<'_> {
 
     /// The 協定番号 of a non-blank row; reported (and the row skipped) when blank.
     fn agreement_id(&mut self, row: &mut Row) -> Option<Text> {
-        let id = self.text(row, "協定番号");
+        let id = self.text(row, header::協定番号);
         match &id {
             Some(t) => row.agreement = Some(t.value.clone()),
             None => {
-                if !matches!(row.value("協定番号"), Some(Value::Error(_))) {
-                    let cell = row.cell("協定番号");
+                if !matches!(row.value(header::協定番号), Some(Value::Error(_))) {
+                    let cell = row.cell(header::協定番号);
                     self.error(
                         row,
                         cell,
@@ -658,7 +659,7 @@ impl Reader<'_> {
     fn settings(&mut self, t: &Table) -> Settings {
         let mut s = Settings::default();
         for row in t.rows() {
-            let Some(key) = self.text(&row, "項目") else {
+            let Some(key) = self.text(&row, header::項目) else {
                 continue;
             };
             let k = text::key(&key.value);
@@ -677,20 +678,12 @@ impl Reader<'_> {
                 );
                 continue;
             };
-            let Some(value) = self.text(&row, "値") else {
+            let Some(value) = self.text(&row, header::値) else {
                 continue; // blank: the default stays
             };
             let v = value.value;
-            match name {
-                "市名" => s.city_name = v,
-                "市所在地" => s.city_address = v,
-                "市長職名" => s.mayor_title = v,
-                "市長氏名" => s.mayor_name = v,
-                "所管部課" => s.office = v,
-                "所管係" => s.office_section = v,
-                "所管電話" => s.office_phone = v,
-                "所管メール" => s.office_email = v,
-                other => debug_assert!(false, "settings key {other} not handled"),
+            if let Some(slot) = s.slot(name) {
+                *slot = v;
             }
         }
         s
@@ -702,7 +695,7 @@ impl Reader<'_> {
         let seal = self
             .choice(
                 row,
-                "押印方式",
+                header::押印方式,
                 &[
                     ("署名捺印", SealStyle::署名捺印),
                     ("記名押印", SealStyle::記名押印),
@@ -713,26 +706,26 @@ impl Reader<'_> {
         Some(Agreement {
             row: row.row,
             id,
-            company: self.required_text(row, "企業等名"),
-            address: self.text(row, "企業等所在地"),
-            rep_title: self.text(row, "代表者役職"),
-            rep_name: self.text(row, "代表者氏名"),
-            contact_name: self.text(row, "担当者名"),
-            contact_phone: self.text(row, "担当者電話"),
-            contact_email: self.text(row, "担当者メール"),
-            applied_on: self.date(row, "申出日"),
-            apply_purpose: self.text(row, "申出目的"),
-            apply_other: self.text(row, "申出その他"),
-            purpose: self.text(row, "目的"),
-            signed_on: self.date(row, "締結日"),
-            starts_on: self.date(row, "有効期間開始日"),
-            ends_on: self.date(row, "有効期間満了日"),
+            company: self.required_text(row, header::企業等名),
+            address: self.text(row, header::企業等所在地),
+            rep_title: self.text(row, header::代表者役職),
+            rep_name: self.text(row, header::代表者氏名),
+            contact_name: self.text(row, header::担当者名),
+            contact_phone: self.text(row, header::担当者電話),
+            contact_email: self.text(row, header::担当者メール),
+            applied_on: self.date(row, header::申出日),
+            apply_purpose: self.text(row, header::申出目的),
+            apply_other: self.text(row, header::申出その他),
+            purpose: self.text(row, header::目的),
+            signed_on: self.date(row, header::締結日),
+            starts_on: self.date(row, header::有効期間開始日),
+            ends_on: self.date(row, header::有効期間満了日),
             seal,
-            terminated_on: self.date(row, "解除日"),
-            termination_reason: self.text(row, "解除理由"),
-            amended_on: self.date(row, "協定締結後の改正日"),
-            memo_on: self.date(row, "申し合わせ日"),
-            memo_revised_on: self.date(row, "申し合わせ改訂日"),
+            terminated_on: self.date(row, header::解除日),
+            termination_reason: self.text(row, header::解除理由),
+            amended_on: self.date(row, header::協定締結後の改正日),
+            memo_on: self.date(row, header::申し合わせ日),
+            memo_revised_on: self.date(row, header::申し合わせ改訂日),
         })
     }
 
@@ -748,7 +741,7 @@ impl Reader<'_> {
         let headers = row.table.headers;
         let first = headers
             .iter()
-            .position(|h| *h == "3(4)①破産者等")
+            .position(|h| *h == header::欠格1破産者等)
             .expect("3(4) columns");
         let mut disqualifications: [Option<Located<Applies>>; 8] = Default::default();
         for (i, slot) in disqualifications.iter_mut().enumerate() {
@@ -757,10 +750,10 @@ impl Reader<'_> {
         Some(Requirement {
             row: row.row,
             agreement,
-            checked_on: self.date(row, "確認日"),
-            checked_by: self.text(row, "確認者"),
-            willing: self.choice(row, "3(1)意欲", &yes_no),
-            dialogue: self.choice(row, "3(3)継続的対話", &yes_no),
+            checked_on: self.date(row, header::確認日),
+            checked_by: self.text(row, header::確認者),
+            willing: self.choice(row, header::要件3_1意欲, &yes_no),
+            dialogue: self.choice(row, header::要件3_3継続的対話, &yes_no),
             disqualifications,
         })
     }
@@ -768,13 +761,13 @@ impl Reader<'_> {
     fn field_row(&mut self, mut row: Row) -> Option<FieldRow> {
         let row = &mut row;
         let agreement = self.agreement_id(row)?;
-        let field = self.field(row, "分野");
-        let wording = self.text(row, "協定書表記");
+        let field = self.field(row, header::分野);
+        let wording = self.text(row, header::協定書表記);
         let field = match field {
             Some(f) => f,
             None => {
-                if row.value("分野").is_none_or(is_blank) {
-                    let cell = row.cell("分野");
+                if row.value(header::分野).is_none_or(is_blank) {
+                    let cell = row.cell(header::分野);
                     self.error(
                         row,
                         cell,
@@ -806,27 +799,30 @@ impl Reader<'_> {
             ("✕", Evaluation::Infeasible),
             ("△", Evaluation::Adjust),
         ];
-        let city_pays = match self.choice(row, "市の費用負担", &[("なし", false), ("あり", true)])
-        {
+        let city_pays = match self.choice(
+            row,
+            header::市の費用負担,
+            &[("なし", false), ("あり", true)],
+        ) {
             Some(l) => l,
             None => Located {
                 value: false,
-                cell: row.cell("市の費用負担"),
+                cell: row.cell(header::市の費用負担),
             },
         };
         Some(Project {
             row: row.row,
             agreement,
-            number: self.whole32(row, "番号"),
-            field: self.field(row, "連携事項"),
-            content: self.text(row, "事業内容"),
-            evaluation: self.choice(row, "評価", &evaluation),
-            comment: self.text(row, "コメント"),
-            department: self.text(row, "担当部"),
-            division: self.text(row, "担当課"),
-            contact: self.text(row, "担当者連絡先"),
+            number: self.whole32(row, header::番号),
+            field: self.field(row, header::連携事項),
+            content: self.text(row, header::事業内容),
+            evaluation: self.choice(row, header::評価, &evaluation),
+            comment: self.text(row, header::コメント),
+            department: self.text(row, header::担当部),
+            division: self.text(row, header::担当課),
+            contact: self.text(row, header::担当者連絡先),
             city_pays,
-            prohibited: self.prohibited(row, "禁止事業確認"),
+            prohibited: self.prohibited(row, header::禁止事業確認),
         })
     }
 
@@ -836,9 +832,9 @@ impl Reader<'_> {
         Some(MemoRow {
             row: row.row,
             agreement,
-            field: self.text(row, "連携事項"),
-            project: self.text(row, "連携事業"),
-            division: self.text(row, "担当課"),
+            field: self.text(row, header::連携事項),
+            project: self.text(row, header::連携事業),
+            division: self.text(row, header::担当課),
         })
     }
 
@@ -848,9 +844,9 @@ impl Reader<'_> {
         Some(Publicity {
             row: row.row,
             agreement,
-            project: self.text(row, "連携事業"),
-            copies: self.whole32(row, "部数"),
-            note: self.text(row, "備考"),
+            project: self.text(row, header::連携事業),
+            copies: self.whole32(row, header::部数),
+            note: self.text(row, header::備考),
         })
     }
 
@@ -859,16 +855,16 @@ impl Reader<'_> {
         let agreement = self.agreement_id(row)?;
         let party = self.choice(
             row,
-            "当事者",
+            header::当事者,
             &[("市", Party::市), ("企業等", Party::企業等)],
         );
-        let office = self.text(row, "部署");
-        let person = self.text(row, "担当者");
-        let phone = self.text(row, "電話");
-        let email = self.text(row, "メール");
+        let office = self.text(row, header::部署);
+        let person = self.text(row, header::担当者);
+        let phone = self.text(row, header::電話);
+        let email = self.text(row, header::メール);
         let Some(party) = party else {
-            if row.value("当事者").is_none_or(is_blank) {
-                let cell = row.cell("当事者");
+            if row.value(header::当事者).is_none_or(is_blank) {
+                let cell = row.cell(header::当事者);
                 self.error(
                     row,
                     cell,
@@ -895,21 +891,21 @@ impl Reader<'_> {
         Some(Report {
             row: row.row,
             agreement,
-            number: self.required_text(row, "報告番号"),
-            field: self.field(row, "連携事項"),
-            name: self.text(row, "事業名"),
-            starts_on: self.date(row, "開始日"),
-            ends_on: self.date(row, "終了日"),
-            place: self.text(row, "実施場所"),
-            content: self.text(row, "事業内容"),
-            participants: self.whole(row, "参加者数", u64::MAX),
-            outcome: self.text(row, "成果"),
-            next_steps: self.text(row, "課題・今後の予定"),
-            department: self.text(row, "担当部"),
-            division: self.text(row, "担当課"),
-            person: self.text(row, "担当者"),
-            reported_on: self.date(row, "報告日"),
-            city_cost: self.whole(row, "市の費用負担額", u64::MAX),
+            number: self.required_text(row, header::報告番号),
+            field: self.field(row, header::連携事項),
+            name: self.text(row, header::事業名),
+            starts_on: self.date(row, header::開始日),
+            ends_on: self.date(row, header::終了日),
+            place: self.text(row, header::実施場所),
+            content: self.text(row, header::事業内容),
+            participants: self.whole(row, header::参加者数, u64::MAX),
+            outcome: self.text(row, header::成果),
+            next_steps: self.text(row, header::課題今後の予定),
+            department: self.text(row, header::担当部),
+            division: self.text(row, header::担当課),
+            person: self.text(row, header::担当者),
+            reported_on: self.date(row, header::報告日),
+            city_cost: self.whole(row, header::市の費用負担額, u64::MAX),
         })
     }
 }

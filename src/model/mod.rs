@@ -10,6 +10,7 @@ use std::fmt;
 
 /// The sheets of the register, by their fixed names (`../shared/spec/input-workbook.md`).
 pub mod sheet {
+    use super::header;
     pub const SETTINGS: &str = "設定";
     pub const AGREEMENTS: &str = "協定";
     pub const REQUIREMENTS: &str = "要件確認";
@@ -23,93 +24,119 @@ pub mod sheet {
     /// Every sheet of the contract with its headers, in the order `init` writes them.
     /// `設定` is optional (defaults built in); every other sheet and column is required.
     pub const COLUMNS: &[(&str, &[&str])] = &[
-        (SETTINGS, &["項目", "値"]),
+        (SETTINGS, &[header::項目, header::値]),
         (
             AGREEMENTS,
             &[
-                "協定番号",
-                "企業等名",
-                "企業等所在地",
-                "代表者役職",
-                "代表者氏名",
-                "担当者名",
-                "担当者電話",
-                "担当者メール",
-                "申出日",
-                "申出目的",
-                "申出その他",
-                "目的",
-                "締結日",
-                "有効期間開始日",
-                "有効期間満了日",
-                "押印方式",
-                "解除日",
-                "解除理由",
-                "協定締結後の改正日",
-                "申し合わせ日",
-                "申し合わせ改訂日",
+                header::協定番号,
+                header::企業等名,
+                header::企業等所在地,
+                header::代表者役職,
+                header::代表者氏名,
+                header::担当者名,
+                header::担当者電話,
+                header::担当者メール,
+                header::申出日,
+                header::申出目的,
+                header::申出その他,
+                header::目的,
+                header::締結日,
+                header::有効期間開始日,
+                header::有効期間満了日,
+                header::押印方式,
+                header::解除日,
+                header::解除理由,
+                header::協定締結後の改正日,
+                header::申し合わせ日,
+                header::申し合わせ改訂日,
             ],
         ),
         (
             REQUIREMENTS,
             &[
-                "協定番号",
-                "確認日",
-                "確認者",
-                "3(1)意欲",
-                "3(3)継続的対話",
-                "3(4)①破産者等",
-                "3(4)②更生再生手続",
-                "3(4)③暴力団関与",
-                "3(4)④暴力団援助",
-                "3(4)⑤公租公課滞納",
-                "3(4)⑥入札資格取消",
-                "3(4)⑦指名停止",
-                "3(4)⑧その他不適当",
+                header::協定番号,
+                header::確認日,
+                header::確認者,
+                header::要件3_1意欲,
+                header::要件3_3継続的対話,
+                header::欠格1破産者等,
+                header::欠格2更生再生手続,
+                header::欠格3暴力団関与,
+                header::欠格4暴力団援助,
+                header::欠格5公租公課滞納,
+                header::欠格6入札資格取消,
+                header::欠格7指名停止,
+                header::欠格8その他不適当,
             ],
         ),
-        (FIELDS, &["協定番号", "分野", "協定書表記"]),
+        (
+            FIELDS,
+            &[header::協定番号, header::分野, header::協定書表記],
+        ),
         (
             PROJECTS,
             &[
-                "協定番号",
-                "番号",
-                "連携事項",
-                "事業内容",
-                "評価",
-                "コメント",
-                "担当部",
-                "担当課",
-                "担当者連絡先",
-                "市の費用負担",
-                "禁止事業確認",
+                header::協定番号,
+                header::番号,
+                header::連携事項,
+                header::事業内容,
+                header::評価,
+                header::コメント,
+                header::担当部,
+                header::担当課,
+                header::担当者連絡先,
+                header::市の費用負担,
+                header::禁止事業確認,
             ],
         ),
-        (MEMO, &["協定番号", "連携事項", "連携事業", "担当課"]),
-        (PUBLICITY, &["協定番号", "連携事業", "部数", "備考"]),
+        (
+            MEMO,
+            &[
+                header::協定番号,
+                header::連携事項,
+                header::連携事業,
+                header::担当課,
+            ],
+        ),
+        (
+            PUBLICITY,
+            &[
+                header::協定番号,
+                header::連携事業,
+                header::部数,
+                header::備考,
+            ],
+        ),
         (
             CONTACTS,
-            &["協定番号", "当事者", "部署", "担当者", "電話", "メール"],
+            &[
+                header::協定番号,
+                header::当事者,
+                header::部署,
+                header::担当者,
+                header::電話,
+                header::メール,
+            ],
         ),
         (
             RESULTS,
             &[
-                "協定番号",
-                "報告番号",
-                "連携事項",
-                "事業名",
-                "開始日",
-                "終了日",
-                "実施場所",
-                "事業内容",
-                "参加者数",
-                "成果",
-                "課題・今後の予定",
-                "担当部",
-                "担当課",
-                "担当者",
-                "報告日",
-                "市の費用負担額",
+                header::協定番号,
+                header::報告番号,
+                header::連携事項,
+                header::事業名,
+                header::開始日,
+                header::終了日,
+                header::実施場所,
+                header::事業内容,
+                header::参加者数,
+                header::成果,
+                header::課題今後の予定,
+                header::担当部,
+                header::担当課,
+                header::担当者,
+                header::報告日,
+                header::市の費用負担額,
             ],
         ),
     ];
@@ -125,6 +152,78 @@ pub mod sheet {
         "所管電話",
         "所管メール",
     ];
+}
+
+/// Every column header of the contract, one constant each: the reader, the rules' cell
+/// references and the tests name headers through these, so a misspelt header is a compile
+/// error, not a panic at run time. [`sheet::COLUMNS`] is built from them.
+#[allow(non_upper_case_globals)]
+pub mod header {
+    pub const 項目: &str = "項目";
+    pub const 値: &str = "値";
+    pub const 協定番号: &str = "協定番号";
+    pub const 企業等名: &str = "企業等名";
+    pub const 企業等所在地: &str = "企業等所在地";
+    pub const 代表者役職: &str = "代表者役職";
+    pub const 代表者氏名: &str = "代表者氏名";
+    pub const 担当者名: &str = "担当者名";
+    pub const 担当者電話: &str = "担当者電話";
+    pub const 担当者メール: &str = "担当者メール";
+    pub const 申出日: &str = "申出日";
+    pub const 申出目的: &str = "申出目的";
+    pub const 申出その他: &str = "申出その他";
+    pub const 目的: &str = "目的";
+    pub const 締結日: &str = "締結日";
+    pub const 有効期間開始日: &str = "有効期間開始日";
+    pub const 有効期間満了日: &str = "有効期間満了日";
+    pub const 押印方式: &str = "押印方式";
+    pub const 解除日: &str = "解除日";
+    pub const 解除理由: &str = "解除理由";
+    pub const 協定締結後の改正日: &str = "協定締結後の改正日";
+    pub const 申し合わせ日: &str = "申し合わせ日";
+    pub const 申し合わせ改訂日: &str = "申し合わせ改訂日";
+    pub const 確認日: &str = "確認日";
+    pub const 確認者: &str = "確認者";
+    pub const 要件3_1意欲: &str = "3(1)意欲";
+    pub const 要件3_3継続的対話: &str = "3(3)継続的対話";
+    pub const 欠格1破産者等: &str = "3(4)①破産者等";
+    pub const 欠格2更生再生手続: &str = "3(4)②更生再生手続";
+    pub const 欠格3暴力団関与: &str = "3(4)③暴力団関与";
+    pub const 欠格4暴力団援助: &str = "3(4)④暴力団援助";
+    pub const 欠格5公租公課滞納: &str = "3(4)⑤公租公課滞納";
+    pub const 欠格6入札資格取消: &str = "3(4)⑥入札資格取消";
+    pub const 欠格7指名停止: &str = "3(4)⑦指名停止";
+    pub const 欠格8その他不適当: &str = "3(4)⑧その他不適当";
+    pub const 分野: &str = "分野";
+    pub const 協定書表記: &str = "協定書表記";
+    pub const 番号: &str = "番号";
+    pub const 連携事項: &str = "連携事項";
+    pub const 事業内容: &str = "事業内容";
+    pub const 評価: &str = "評価";
+    pub const コメント: &str = "コメント";
+    pub const 担当部: &str = "担当部";
+    pub const 担当課: &str = "担当課";
+    pub const 担当者連絡先: &str = "担当者連絡先";
+    pub const 市の費用負担: &str = "市の費用負担";
+    pub const 禁止事業確認: &str = "禁止事業確認";
+    pub const 連携事業: &str = "連携事業";
+    pub const 部数: &str = "部数";
+    pub const 備考: &str = "備考";
+    pub const 当事者: &str = "当事者";
+    pub const 部署: &str = "部署";
+    pub const 担当者: &str = "担当者";
+    pub const 電話: &str = "電話";
+    pub const メール: &str = "メール";
+    pub const 報告番号: &str = "報告番号";
+    pub const 事業名: &str = "事業名";
+    pub const 開始日: &str = "開始日";
+    pub const 終了日: &str = "終了日";
+    pub const 実施場所: &str = "実施場所";
+    pub const 参加者数: &str = "参加者数";
+    pub const 成果: &str = "成果";
+    pub const 課題今後の予定: &str = "課題・今後の予定";
+    pub const 報告日: &str = "報告日";
+    pub const 市の費用負担額: &str = "市の費用負担額";
 }
 
 /// A cell of the register: sheet name, 1-based row and 0-based column.
@@ -188,6 +287,29 @@ pub struct Settings {
     pub office_section: String, // 所管係
     pub office_phone: String,   // 所管電話
     pub office_email: String,   // 所管メール
+}
+
+impl Settings {
+    /// The field behind a `設定` key ([`sheet::SETTINGS_KEYS`]): the one map between the
+    /// sheet's keys and the fields, used to read the sheet and to write it (`init`).
+    pub fn slot(&mut self, key: &str) -> Option<&mut String> {
+        Some(match key {
+            "市名" => &mut self.city_name,
+            "市所在地" => &mut self.city_address,
+            "市長職名" => &mut self.mayor_title,
+            "市長氏名" => &mut self.mayor_name,
+            "所管部課" => &mut self.office,
+            "所管係" => &mut self.office_section,
+            "所管電話" => &mut self.office_phone,
+            "所管メール" => &mut self.office_email,
+            _ => return None,
+        })
+    }
+
+    /// The value of a `設定` key.
+    pub fn value(&self, key: &str) -> Option<String> {
+        self.clone().slot(key).map(std::mem::take)
+    }
 }
 
 impl Default for Settings {

@@ -170,11 +170,6 @@ impl<'a> Year<'a> {
     }
 }
 
-/// The counts of `概要`, in order: (label, value).
-pub fn summary_counts(reg: &Register, profile: &Profile, fy: i32) -> Vec<(String, i64)> {
-    counts(&Year::new(reg, profile, fy))
-}
-
 fn counts(y: &Year) -> Vec<(String, i64)> {
     let entries = schedule::schedule(&y.at_end, y.profile, y.end);
     let n = |it: usize| it as i64;

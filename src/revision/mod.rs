@@ -14,10 +14,10 @@
 //! phrase is underlined as one. An added line has an empty 改正前 column, a removed line an
 //! empty 改正後 column.
 //!
-//! As in the official 新旧対照表, only what changed is shown ([`Scope::Changes`]), with the
+//! As in the official 新旧対照表, only what changed is shown, with the
 //! heading of its section, the caption and first sentence of its article and the header row
 //! of its table for orientation; each stretch of unchanged lines left out is one row
-//! `（略）｜（略）`. [`Scope::Whole`] shows every line.
+//! `（略）｜（略）`.
 //!
 //! # Editions
 //! The last edition of each tracked document is recorded in
@@ -507,17 +507,6 @@ fn pair_run(old: &[&str], new: &[&str]) -> Vec<(Option<usize>, Option<usize>)> {
     out
 }
 
-/// Which lines a 新旧対照表 shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Scope {
-    /// The changed lines with their section heading, article and table header; each
-    /// stretch left out is one `（略）` row (the official form).
-    #[default]
-    Changes,
-    /// Every line.
-    Whole,
-}
-
 /// An aligned line: the same in both, or changed (removed, added or rewritten).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Entry {
@@ -558,7 +547,7 @@ fn align(old: &[Line], new: &[Line]) -> Vec<Entry> {
 
 /// The rows (改正後, 改正前) of a 新旧対照表 comparing `old` with `new`; empty when they read
 /// the same.
-pub fn compare(old: &Document, new: &Document, scope: Scope) -> Vec<(Inline, Inline)> {
+pub fn compare(old: &Document, new: &Document) -> Vec<(Inline, Inline)> {
     let (old_lines, new_lines) = (lines(old), lines(new));
     let entries = align(&old_lines, &new_lines);
     if entries.iter().all(|e| matches!(e, Entry::Same(..))) {
@@ -569,7 +558,7 @@ pub fn compare(old: &Document, new: &Document, scope: Scope) -> Vec<(Inline, Inl
         Entry::Changed(Some(i), None) => old_lines[i].role,
         Entry::Changed(None, None) => Role::Body,
     };
-    let mut shown = vec![scope == Scope::Whole; entries.len()];
+    let mut shown = vec![false; entries.len()];
     // The anchors in force: section heading, article caption, article, table header rows.
     let (mut section, mut caption, mut article) = (None, None, None);
     let mut header: Vec<usize> = Vec::new();
@@ -914,7 +903,7 @@ pub fn comparison_document(
     new: &Document,
     draft: bool,
 ) -> Result<Document> {
-    let rows = compare(old, new, Scope::Changes);
+    let rows = compare(old, new);
     let heading = format!(
         "{} {}",
         document_name(kind, &reg.settings.city_name, &a.company.value),
