@@ -451,7 +451,7 @@ fn proposal() -> Document {
 #[test]
 fn text_order_equals_plain_text() {
     for d in [agreement(false), agreement(true), proposal()] {
-        let bytes = docx::write(&d).unwrap();
+        let bytes = docx::write(&d, &Default::default()).unwrap();
         let expected = norm(d.plain_text());
         assert_eq!(norm(xml_paragraph_texts(&bytes)), expected, "{:?}", d.kind);
         // The helper reads the same text back.
@@ -466,7 +466,7 @@ fn text_order_equals_plain_text() {
 
 #[test]
 fn article_layout_and_separators() {
-    let bytes = docx::write(&agreement(false)).unwrap();
+    let bytes = docx::write(&agreement(false), &Default::default()).unwrap();
     let body = body(&bytes);
     let paras = body.descendants("w:p");
     let find = |prefix: &str| {
@@ -546,7 +546,7 @@ fn paragraph_indents_in_characters() {
             },
         ],
     );
-    let body = body(&docx::write(&d).unwrap());
+    let body = body(&docx::write(&d, &Default::default()).unwrap());
     let paras = body.descendants("w:p");
     let ind = |i: usize| {
         let e = paras[i].descendants("w:ind");
@@ -576,7 +576,7 @@ fn paragraph_indents_in_characters() {
 
 #[test]
 fn merged_cells_and_header_rows() {
-    let bytes = docx::write(&proposal()).unwrap();
+    let bytes = docx::write(&proposal(), &Default::default()).unwrap();
     let body = body(&bytes);
     let tbl = &body.descendants("w:tbl")[0];
     // Grid: five columns filling the landscape text width (297 mm - 2 × 25 mm).
@@ -688,7 +688,7 @@ fn table_with_too_many_cells_is_an_error() {
             rows: vec![vec![cell("a"), cell("b"), cell("c")]],
         }],
     );
-    let err = docx::write(&d).unwrap_err();
+    let err = docx::write(&d, &Default::default()).unwrap_err();
     assert!(
         matches!(err, kyotei::error::Error::Writer { format: "DOCX", .. }),
         "{err}"
@@ -705,7 +705,7 @@ fn short_rows_are_padded_and_missing_widths_are_equal() {
             rows: vec![vec![cell("a"), cell("b"), cell("c")], vec![cell("d")]],
         }],
     );
-    let body = body(&docx::write(&d).unwrap());
+    let body = body(&docx::write(&d, &Default::default()).unwrap());
     let grid: Vec<u32> = body
         .descendants("w:gridCol")
         .iter()
@@ -720,7 +720,7 @@ fn short_rows_are_padded_and_missing_widths_are_equal() {
 #[test]
 fn draft_highlights_variables_only() {
     for draft in [false, true] {
-        let bytes = docx::write(&agreement(draft)).unwrap();
+        let bytes = docx::write(&agreement(draft), &Default::default()).unwrap();
         let body = body(&bytes);
         let runs = body.descendants("w:r");
         let highlighted: Vec<String> = runs
@@ -772,7 +772,7 @@ fn underline_spans() {
             ],
         }],
     );
-    let body = body(&docx::write(&d).unwrap());
+    let body = body(&docx::write(&d, &Default::default()).unwrap());
     let runs = body.descendants("w:r");
     let underlined: Vec<String> = runs
         .iter()
@@ -789,7 +789,7 @@ fn underline_spans() {
 #[test]
 fn page_setup_portrait_and_landscape() {
     let sect = |bytes: &[u8]| body(bytes).child("w:sectPr").unwrap().clone();
-    let p = sect(&docx::write(&agreement(false)).unwrap());
+    let p = sect(&docx::write(&agreement(false), &Default::default()).unwrap());
     let sz = p.child("w:pgSz").unwrap();
     assert_eq!(
         (sz.attr("w:w"), sz.attr("w:h")),
@@ -807,7 +807,7 @@ fn page_setup_portrait_and_landscape() {
         (Some("lines"), Some("360"))
     );
 
-    let l = sect(&docx::write(&proposal()).unwrap());
+    let l = sect(&docx::write(&proposal(), &Default::default()).unwrap());
     let sz = l.child("w:pgSz").unwrap();
     assert_eq!(
         (sz.attr("w:w"), sz.attr("w:h")),
@@ -818,7 +818,7 @@ fn page_setup_portrait_and_landscape() {
 
 #[test]
 fn fonts_and_language_defaults() {
-    let bytes = docx::write(&agreement(false)).unwrap();
+    let bytes = docx::write(&agreement(false), &Default::default()).unwrap();
     let styles = part(&bytes, "word/styles.xml");
     let rpr = styles.descendants("w:rPrDefault")[0]
         .child("w:rPr")
@@ -848,7 +848,7 @@ fn fonts_and_language_defaults() {
         DocKind::Memorandum,
         vec![Block::Heading(vec![Span::plain("1 目的")])],
     );
-    let body = body(&docx::write(&d).unwrap());
+    let body = body(&docx::write(&d, &Default::default()).unwrap());
     let r = body.descendants("w:r")[0].child("w:rPr").unwrap().clone();
     assert_eq!(
         r.child("w:rFonts").unwrap().attr("w:eastAsia"),
@@ -884,7 +884,10 @@ fn font_names_match_bundled_fonts() {
 fn core_properties() {
     let mut d = agreement(false);
     d.title = "伊勢崎市と株式会社A&Bとの包括連携協定書".into();
-    let core = part(&docx::write(&d).unwrap(), "docProps/core.xml");
+    let core = part(
+        &docx::write(&d, &Default::default()).unwrap(),
+        "docProps/core.xml",
+    );
     let cp = core.child("cp:coreProperties").unwrap();
     assert_eq!(
         cp.child("dc:title").unwrap().text(),
@@ -899,8 +902,19 @@ fn core_properties() {
 }
 
 #[test]
-fn footer_has_centred_page_field() {
-    let bytes = docx::write(&agreement(false)).unwrap();
+fn footer_has_centred_page_field_only_when_asked() {
+    // One page: no footer at all, as the PDF shows no number on a one-page document.
+    let single = docx::write(&agreement(false), &Default::default()).unwrap();
+    assert!(!parts(&single).contains_key("word/footer1.xml"));
+    assert!(
+        body(&single)
+            .child("w:sectPr")
+            .unwrap()
+            .descendants("w:footerReference")
+            .is_empty()
+    );
+    let opts = docx::Options { page_numbers: true };
+    let bytes = docx::write(&agreement(false), &opts).unwrap();
     let all = parts(&bytes);
     let footer = parse(all.get("word/footer1.xml").expect("footer part"));
     let p = footer.descendants("w:p")[0];
@@ -923,7 +937,7 @@ fn blank_and_page_break() {
         DocKind::Report,
         vec![p("一"), Block::Blank, Block::PageBreak, p("二")],
     );
-    let body = body(&docx::write(&d).unwrap());
+    let body = body(&docx::write(&d, &Default::default()).unwrap());
     let paras = body.children_named("w:p").collect::<Vec<_>>();
     assert_eq!(paras.len(), 4);
     assert_eq!(paras[1].para_text(), "");
@@ -934,7 +948,7 @@ fn blank_and_page_break() {
 
 #[test]
 fn signature_parties_in_right_half() {
-    let bytes = docx::write(&agreement(false)).unwrap();
+    let bytes = docx::write(&agreement(false), &Default::default()).unwrap();
     let body = body(&bytes);
     let paras = body.descendants("w:p");
     let find = |prefix: &str| {
@@ -973,15 +987,15 @@ fn signature_parties_in_right_half() {
 
 #[test]
 fn deterministic_output() {
-    let a = docx::write(&agreement(true)).unwrap();
+    let a = docx::write(&agreement(true), &Default::default()).unwrap();
     // Other documents in between move docx-rs' global paragraph counter.
     for _ in 0..3 {
-        docx::write(&proposal()).unwrap();
+        docx::write(&proposal(), &Default::default()).unwrap();
     }
-    let b = docx::write(&agreement(true)).unwrap();
+    let b = docx::write(&agreement(true), &Default::default()).unwrap();
     assert!(a == b, "same IR, different bytes");
     // In another thread (docx-rs' counter is thread-local) as well.
-    let c = std::thread::spawn(|| docx::write(&agreement(true)).unwrap())
+    let c = std::thread::spawn(|| docx::write(&agreement(true), &Default::default()).unwrap())
         .join()
         .unwrap();
     assert!(a == c, "same IR, different bytes in another thread");
@@ -1015,7 +1029,7 @@ fn sample_files_for_visual_check() {
         ("long-table", long),
     ];
     for (name, d) in samples {
-        let bytes = docx::write(&d).unwrap();
+        let bytes = docx::write(&d, &Default::default()).unwrap();
         assert!(parts(&bytes).contains_key("[Content_Types].xml"));
         if let Some(dir) = &dir {
             std::fs::create_dir_all(dir).unwrap();
@@ -1051,7 +1065,7 @@ fn header_rows_counted_per_table() {
         rows: vec![],
     };
     let d = doc(DocKind::Report, vec![t(0), p("間"), t(1), empty, t(2)]);
-    let body = body(&docx::write(&d).unwrap());
+    let body = body(&docx::write(&d, &Default::default()).unwrap());
     let tables = body.descendants("w:tbl");
     assert_eq!(tables.len(), 3, "the empty table is left out");
     let marks: Vec<Vec<bool>> = tables

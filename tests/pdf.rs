@@ -504,11 +504,19 @@ fn squash(s: &str) -> String {
 }
 
 /// The extracted text without page-number lines, whitespace removed.
+/// A footer line `- 3 -` (the same style as the DOCX footer).
+fn is_page_number(line: &str) -> bool {
+    let t = line.trim();
+    t.strip_prefix("- ")
+        .and_then(|t| t.strip_suffix(" -"))
+        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+}
+
 fn body_text(bytes: &[u8]) -> String {
     let text = pdf_text(bytes, None);
     let kept: Vec<&str> = text
         .lines()
-        .filter(|l| l.trim().is_empty() || !l.trim().chars().all(|c| c.is_ascii_digit()))
+        .filter(|l| l.trim().is_empty() || !is_page_number(l))
         .collect();
     squash(&kept.join("\n"))
 }
@@ -674,7 +682,7 @@ fn page_numbers_only_when_more_than_one_page() {
             .lines()
             .rfind(|l| !l.trim().is_empty())
             .unwrap_or_default();
-        assert_eq!(last.trim(), p.to_string(), "page {p} footer");
+        assert_eq!(last.trim(), format!("- {p} -"), "page {p} footer");
     }
     assert_same_text(&d, &out.bytes);
 }

@@ -80,20 +80,32 @@ impl Engine {
         doc: &Document,
         created: Date,
     ) -> Result<(Vec<Planned>, Vec<String>)> {
-        let mut plans = Vec::new();
         let mut warnings = Vec::new();
+        // The PDF first: its page count decides whether the DOCX footer numbers pages.
+        let pdf = match formats.contains(&Format::Pdf) {
+            true => {
+                let out = self.pdf.write(doc, created)?;
+                warnings.extend(out.warnings.iter().map(|w| format!("{id}/{name}.pdf: {w}")));
+                Some(out)
+            }
+            false => None,
+        };
+        let pdf_pages = pdf.as_ref().map(|p| p.pages);
+        let mut pdf_bytes = pdf.map(|p| p.bytes);
+        let mut plans = Vec::new();
         for &format in formats {
             let bytes = match format {
-                Format::Docx => crate::writer::docx::write(doc)?,
-                Format::Pdf => {
-                    let out = self.pdf.write(doc, created)?;
-                    warnings.extend(
-                        out.warnings
-                            .into_iter()
-                            .map(|w| format!("{id}/{name}.pdf: {w}")),
-                    );
-                    out.bytes
+                Format::Docx => {
+                    let pages = match pdf_pages {
+                        Some(n) => n,
+                        None => self.pdf.pages(doc)?,
+                    };
+                    let opts = crate::writer::docx::Options {
+                        page_numbers: pages > 1,
+                    };
+                    crate::writer::docx::write(doc, &opts)?
                 }
+                Format::Pdf => pdf_bytes.take().unwrap_or_default(),
             };
             plans.push(Planned {
                 rel: dir.join(format!("{name}.{}", format.ext())),

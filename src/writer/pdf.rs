@@ -161,6 +161,22 @@ impl Pdf {
         out
     }
 
+    /// The number of pages `doc` has in the PDF, laid out but not exported (for a DOCX-only
+    /// run, whose footer shows page numbers only beyond one page, as the PDF does).
+    pub fn pages(&self, doc: &ir::Document) -> Result<usize> {
+        let json = serde_json::to_vec(doc).map_err(|e| writer_error(e.to_string()))?;
+        let world = DocWorld {
+            pdf: self,
+            data: Bytes::new(json),
+        };
+        let compiled = typst::compile::<PagedDocument>(&world);
+        let paged = compiled.output.map_err(|errs| {
+            let msgs: Vec<String> = errs.iter().map(|d| world.describe(d)).collect();
+            writer_error(format!("レイアウトに失敗しました: {}", msgs.join(" / ")))
+        })?;
+        Ok(paged.pages().len())
+    }
+
     fn write_inner(&self, doc: &ir::Document, created: Date) -> Result<PdfOutput> {
         let json = serde_json::to_vec(doc).map_err(|e| writer_error(e.to_string()))?;
         let world = DocWorld {
