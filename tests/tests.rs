@@ -10,6 +10,7 @@ mod docs;
 mod docx;
 mod hostile;
 mod init;
+mod layout;
 mod ooxml;
 mod pdf;
 mod reader;

@@ -122,7 +122,8 @@ pub fn write(doc: &ir::Document, opts: &Options) -> Result<Vec<u8>> {
             .line_spacing(LineSpacing::new().after(LINE));
         body = body.add_paragraph(w.runs(p, &[Span::plain(edition.clone())], Font::Body));
     }
-    for block in &doc.blocks {
+    for (i, block) in doc.blocks.iter().enumerate() {
+        w.before_signature = matches!(doc.blocks.get(i + 1), Some(Block::Signature { .. }));
         body = w.block(body, block)?;
     }
 
@@ -254,6 +255,8 @@ struct Writer {
     text_width: i32,
     /// The header row count of each table, in document order.
     headers: Vec<u32>,
+    /// The block being written comes right before the signature: keep it with it.
+    before_signature: bool,
 }
 
 impl Writer {
@@ -267,6 +270,7 @@ impl Writer {
             next_id: 0,
             text_width: page_w - 2 * MARGIN_SIDE,
             headers: Vec::new(),
+            before_signature: false,
         }
     }
 
@@ -329,7 +333,10 @@ impl Writer {
                 first_line,
                 text,
             } => {
-                let p = self.para().align(alignment(*align));
+                let p = self
+                    .para()
+                    .align(alignment(*align))
+                    .keep_next(self.before_signature);
                 let p = indent_chars(p, *indent, *hanging, *first_line);
                 body = body.add_paragraph(self.runs(p, text, Font::Body));
             }
