@@ -1,57 +1,21 @@
 //! The annual report workbook, written with `xlsx::write` and read back with calamine,
 //! checked cell by cell on a small register (fiscal year 2026 = 令和8年度).
 
+use crate::common::model::{agreement, d};
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use kyotei::date::Date;
 use kyotei::guideline::profile::Profile;
-use kyotei::model::{
-    Agreement, CellRef, FieldRow, Located, Register, Report, SealStyle, Text, sheet,
-};
+use kyotei::model::{FieldRow, Located, Register, Report, Text, sheet};
 use kyotei::report::annual;
 use kyotei::writer::xlsx;
 use std::io::Cursor;
 
-fn d(y: i32, m: u32, day: u32) -> Date {
-    Date::new(y, m, day).unwrap()
-}
-
 fn loc<T>(value: T, sheet: &'static str, col: u32) -> Located<T> {
-    Located {
-        value,
-        cell: CellRef::new(sheet, 2, col),
-    }
+    crate::common::model::loc(value, sheet, 2, col)
 }
 
 fn text(s: &str, sheet: &'static str, col: u32) -> Text {
-    loc(s.to_string(), sheet, col)
-}
-
-fn agreement(id: &str, company: &str, signed: Option<Date>) -> Agreement {
-    let s = sheet::AGREEMENTS;
-    Agreement {
-        row: 2,
-        id: text(id, s, 0),
-        company: text(company, s, 1),
-        address: None,
-        rep_title: None,
-        rep_name: None,
-        contact_name: Some(text("榛名 花子", s, 5)),
-        contact_phone: None,
-        contact_email: None,
-        applied_on: None,
-        apply_purpose: None,
-        apply_other: None,
-        purpose: None,
-        signed_on: signed.map(|x| loc(x, s, 12)),
-        starts_on: None,
-        ends_on: None,
-        seal: SealStyle::署名捺印,
-        terminated_on: None,
-        termination_reason: None,
-        amended_on: None,
-        memo_on: None,
-        memo_revised_on: None,
-    }
+    crate::common::model::text(s, sheet, 2, col)
 }
 
 /// A result dated by its 終了日 (or, if none, its 開始日 or 報告日).

@@ -1,6 +1,7 @@
 //! The guideline checks (`rules::check`) on registers built by hand: every rule with a case
 //! that passes and one that fails, the transitional rule (附則2), and the order of findings.
 
+use crate::common::model::d;
 use kyotei::date::Date;
 use kyotei::finding::{Finding, Severity};
 use kyotei::guideline::profile::Profile;
@@ -13,10 +14,6 @@ use kyotei::model::{
 // ----------------------------------------------------------------------------------------
 // Builders: cells sit where the standard layout (`sheet::COLUMNS`) puts them.
 // ----------------------------------------------------------------------------------------
-
-fn d(y: i32, m: u32, day: u32) -> Date {
-    Date::new(y, m, day).unwrap()
-}
 
 fn col(sheet_name: &str, column: &str) -> u32 {
     let (_, cols) = sheet::COLUMNS

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod model;
 pub mod reader_fixtures;
 
 use std::collections::BTreeMap;
