@@ -291,6 +291,30 @@ fn a_truncated_workbook() {
 }
 
 #[test]
+fn a_zip_with_two_entries_of_one_name() {
+    let bytes = workbook(&clean_rows());
+    // Rename the second sheet's entry to the first one's (same length: the offsets hold), in
+    // its local header and in the central directory: two `xl/worksheets/sheet1.xml`.
+    let (from, to) = (b"xl/worksheets/sheet2.xml", b"xl/worksheets/sheet1.xml");
+    let mut dup = bytes.clone();
+    let mut replaced = 0;
+    let mut i = 0;
+    while i + from.len() <= dup.len() {
+        if &dup[i..i + from.len()] == from {
+            dup[i..i + from.len()].copy_from_slice(to);
+            replaced += 1;
+        }
+        i += 1;
+    }
+    assert_eq!(
+        replaced, 2,
+        "the entry's name in its local header and the directory"
+    );
+    let e = refused("duplicate-entry", &dup, 2);
+    assert_has(&e, &["同じ名前のファイル", "xl/worksheets/sheet1.xml"]);
+}
+
+#[test]
 fn an_xls_renamed_xlsx() {
     // The header of an OLE compound file (BIFF8 .xls) with a Workbook stream named in its
     // directory.

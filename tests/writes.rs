@@ -183,3 +183,34 @@ fn a_failed_write_leaves_no_temporary_file() {
     assert_eq!(files(&dir).len(), 2);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn an_unknown_agreement_is_the_same_error_for_check_render_and_diff() {
+    let dir = with_register("writes-unknown");
+    let message = "協定番号「NOSUCH」は台帳の「協定」シートにありません";
+    for args in [
+        vec![
+            "check",
+            "台帳.xlsx",
+            "--agreement",
+            "NOSUCH",
+            "--as-of",
+            AS_OF,
+        ],
+        vec![
+            "render",
+            "台帳.xlsx",
+            "--agreement",
+            "NOSUCH",
+            "--as-of",
+            AS_OF,
+        ],
+        vec!["diff", "台帳.xlsx", "台帳.xlsx", "--agreement", "NOSUCH"],
+    ] {
+        let o = kyotei(&args, &dir);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(message), "{args:?}: {}", stderr(&o));
+    }
+    assert_eq!(files(&dir).len(), 1, "nothing written");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -232,6 +232,17 @@ fn check_container(bytes: &[u8], limits: &Limits) -> std::result::Result<(), Str
             "zip ファイルですが、Excel ブック（.xlsx）ではありません。{RESAVE}"
         ));
     }
+    // Two entries of one name: a reader takes one of them silently (the zip crate keeps the
+    // last), so another company's name could be printed. The zip crate's index has already
+    // merged them, so the central directory is read here. Part names are case-insensitive.
+    let mut seen = std::collections::HashSet::new();
+    for name in central_directory_names(bytes).unwrap_or_default() {
+        if !seen.insert(name.to_lowercase()) {
+            return Err(format!(
+                "zip の中に同じ名前のファイル（{name}）が2つあります。どちらが正しいか分からないため読みません。Excel で開いて保存し直したファイルを使ってください"
+            ));
+        }
+    }
     let mut total: u64 = 0;
     for i in 0..zip.len() {
         let mut entry = match zip.by_index(i) {
@@ -488,6 +499,37 @@ fn convert(value: &DataRef<'_>, date_offset: f64) -> Value {
         DataRef::DurationIso(s) => text(s),
         DataRef::Error(e) => Value::Error(e.to_string()),
     }
+}
+
+/// The entry names of a zip's central directory, in order, duplicates included; None when
+/// the directory cannot be found or is ZIP64 (the zip crate then reports what is wrong).
+fn central_directory_names(bytes: &[u8]) -> Option<Vec<String>> {
+    let u16_at = |i: usize| Some(u16::from_le_bytes(bytes.get(i..i + 2)?.try_into().ok()?));
+    let u32_at = |i: usize| Some(u32::from_le_bytes(bytes.get(i..i + 4)?.try_into().ok()?));
+    // The end-of-central-directory record: the last `PK\x05\x06` within 64 KiB + 22 bytes.
+    let from = bytes.len().saturating_sub(65_557);
+    let eocd = (from..bytes.len().saturating_sub(21))
+        .rev()
+        .find(|&i| bytes[i..].starts_with(b"PK\x05\x06"))?;
+    let count = u16_at(eocd + 10)?;
+    let mut at = usize::try_from(u32_at(eocd + 16)?).ok()?;
+    if count == u16::MAX || at == u32::MAX as usize {
+        return None;
+    }
+    let mut names = Vec::with_capacity(count.into());
+    for _ in 0..count {
+        if !bytes.get(at..)?.starts_with(b"PK\x01\x02") {
+            return None;
+        }
+        let (n, extra, comment) = (
+            usize::from(u16_at(at + 28)?),
+            usize::from(u16_at(at + 30)?),
+            usize::from(u16_at(at + 32)?),
+        );
+        names.push(String::from_utf8_lossy(bytes.get(at + 46..at + 46 + n)?).into_owned());
+        at += 46 + n + extra + comment;
+    }
+    Some(names)
 }
 
 #[cfg(test)]
