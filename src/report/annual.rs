@@ -13,6 +13,7 @@ use crate::guideline::term::{self, Status};
 use crate::model::{Agreement, FieldRow, Register, Report};
 use crate::report::schedule::{self, short_field_name};
 use crate::writer::xlsx::{Book, CellValue, ChartKind, ChartSpec, Column, Kind, SheetSpec};
+use std::collections::HashMap;
 
 pub const SUMMARY_SHEET: &str = "概要";
 pub const AGREEMENTS_SHEET: &str = "協定一覧";
@@ -97,7 +98,8 @@ pub fn field_label(profile: &Profile, index: usize) -> String {
     format!("{} {short}", circled(index + 1))
 }
 
-/// Everything the sheets are made of, computed once.
+/// Everything the sheets are made of, computed once. Lookups by agreement go through maps
+/// built here, so the report is linear in the size of the register.
 struct Year<'a> {
     reg: &'a Register,
     profile: &'a Profile,
@@ -108,6 +110,10 @@ struct Year<'a> {
     at_end: Register,
     /// The year's results, by date, then agreement, then row.
     results: Vec<&'a Report>,
+    /// The year's results of each agreement (by key), in the order of `results`.
+    by_agreement: HashMap<String, Vec<&'a Report>>,
+    /// Each agreement's position in the register and company name, by key.
+    agreements: HashMap<String, (usize, &'a str)>,
 }
 
 impl<'a> Year<'a> {
@@ -117,19 +123,28 @@ impl<'a> Year<'a> {
         at_end
             .reports
             .retain(|r| term::report_date(r).is_none_or(|d| d <= end));
-        let order = |r: &Report| {
-            let k = crate::text::key(&r.agreement.value);
-            reg.agreements
-                .iter()
-                .position(|a| a.key() == k)
-                .unwrap_or(usize::MAX)
-        };
-        let mut results: Vec<&Report> = reg
+        let mut agreements = HashMap::with_capacity(reg.agreements.len());
+        for (i, a) in reg.agreements.iter().enumerate() {
+            // The first of a duplicated number, as a scan would find it.
+            agreements
+                .entry(a.key())
+                .or_insert((i, a.company.value.as_str()));
+        }
+        let mut results: Vec<(Option<Date>, usize, u32, String, &Report)> = reg
             .reports
             .iter()
             .filter(|r| result_year(r) == Some(fy))
+            .map(|r| {
+                let k = crate::text::key(&r.agreement.value);
+                let order = agreements.get(&k).map_or(usize::MAX, |(i, _)| *i);
+                (term::report_date(r), order, r.row, k, r)
+            })
             .collect();
-        results.sort_by_key(|r| (term::report_date(r), order(r), r.row));
+        results.sort_by_key(|(date, order, row, _, _)| (*date, *order, *row));
+        let mut by_agreement: HashMap<String, Vec<&Report>> = HashMap::new();
+        for (_, _, _, k, r) in &results {
+            by_agreement.entry(k.clone()).or_default().push(r);
+        }
         Year {
             reg,
             profile,
@@ -137,7 +152,9 @@ impl<'a> Year<'a> {
             start,
             end,
             at_end,
-            results,
+            results: results.into_iter().map(|(.., r)| r).collect(),
+            by_agreement,
+            agreements,
         }
     }
 
@@ -146,20 +163,25 @@ impl<'a> Year<'a> {
     }
 
     fn results_of(&self, a: &Agreement) -> impl Iterator<Item = &&'a Report> {
-        let k = a.key();
-        self.results
+        self.by_agreement
+            .get(&a.key())
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
             .iter()
-            .filter(move |r| crate::text::key(&r.agreement.value) == k)
     }
 
     fn company_of(&self, id: &str) -> String {
-        let k = crate::text::key(id);
-        self.reg
-            .agreements
-            .iter()
-            .find(|a| a.key() == k)
-            .map(|a| a.company.value.clone())
+        self.agreements
+            .get(&crate::text::key(id))
+            .map(|(_, c)| c.to_string())
             .unwrap_or_default()
+    }
+
+    /// The position of an agreement in the register (unknown ones last).
+    fn order_of(&self, id: &str) -> usize {
+        self.agreements
+            .get(&crate::text::key(id))
+            .map_or(usize::MAX, |(i, _)| *i)
     }
 
     /// Renewed in the year: the term in force on 31 March (or the term in which it was
@@ -579,8 +601,7 @@ fn next_year_deadlines(y: &Year) -> Vec<Deadline> {
             day = t.current_end.add_days(1);
         }
     }
-    let order = |id: &str| y.reg.agreements.iter().position(|a| a.id.value == id);
-    out.sort_by_key(|d| (d.date, order(&d.agreement), d.kind != "申出期限"));
+    out.sort_by_key(|d| (d.date, y.order_of(&d.agreement), d.kind != "申出期限"));
     out
 }
 
