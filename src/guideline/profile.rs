@@ -321,17 +321,29 @@ fn distinct(key: &str, items: &[String]) -> std::result::Result<(), String> {
 
 /// Keys of the format before the identity and the term kind, with where they went.
 const MOVED: &[(&str, &str)] = &[
-    ("city", "identity.city"),
+    ("city", "\"identity.city\""),
     (
         "term.first_end_month",
-        "term.month（\"kind\": \"fiscal_end\"）",
+        "\"term.month\"（\"term.kind\" は \"fiscal_end\"）",
     ),
-    ("term.first_end_day", "term.day（\"kind\": \"fiscal_end\"）"),
+    (
+        "term.first_end_day",
+        "\"term.day\"（\"term.kind\" は \"fiscal_end\"）",
+    ),
     (
         "term.first_end_year_offset",
-        "term.year_offset（\"kind\": \"fiscal_end\"）",
+        "\"term.year_offset\"（\"term.kind\" は \"fiscal_end\"）",
     ),
 ];
+
+/// The message for a key the format does not know, with where an old key went.
+fn unknown(key: &str) -> String {
+    let mut m = format!("未知のキー \"{key}\" があります");
+    if let Some((_, to)) = MOVED.iter().find(|(from, _)| *from == key) {
+        m.push_str(&format!("（今の形式では {to} に書きます）"));
+    }
+    m
+}
 
 /// One JSON object being read: keys are taken one by one; what is left is unknown.
 struct Obj {
@@ -464,11 +476,7 @@ impl Obj {
                 } else {
                     format!("{path}.{k}")
                 };
-                let mut m = format!("未知のキー \"{key}\" があります");
-                if let Some((_, to)) = MOVED.iter().find(|(from, _)| *from == key) {
-                    m.push_str(&format!("（今の形式では \"{to}\" に書きます）"));
-                }
-                Err(m)
+                Err(unknown(&key))
             }
         }
     }
@@ -548,6 +556,15 @@ fn identity(mut o: Obj) -> R<Identity> {
 }
 
 fn term(mut o: Obj) -> R<Term> {
+    // A term in the old format has no kind: name its first old key rather than the kind.
+    if !o.map.contains_key("kind")
+        && let Some((old, _)) = MOVED.iter().find(|(k, _)| {
+            k.strip_prefix("term.")
+                .is_some_and(|k| o.map.contains_key(k))
+        })
+    {
+        return Err(unknown(old));
+    }
     let kind = o.string("kind")?;
     let first = match kind.as_str() {
         "fiscal_end" => FirstTerm::FiscalEnd {
@@ -663,6 +680,14 @@ mod tests {
                 "old key",
                 Box::new(|v| v["city"] = "伊勢崎市".into()),
                 "未知のキー \"city\" があります（今の形式では \"identity.city\" に書きます）",
+            ),
+            (
+                "old term",
+                Box::new(|v| {
+                    v["term"] = serde_json::json!({"first_end_month": 3, "first_end_day": 31,
+                        "first_end_year_offset": 1, "renewal_months": 12, "notice_months": 1});
+                }),
+                "未知のキー \"term.first_end_month\" があります（今の形式では \"term.month\"（\"term.kind\" は \"fiscal_end\"） に書きます）",
             ),
             (
                 "missing key",
