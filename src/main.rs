@@ -87,6 +87,9 @@ enum Command {
         agreement: Vec<String>,
         #[arg(long, value_enum, default_value = "text")]
         format: Style,
+        /// 追加のフォントフォルダ（render と同じ。フォントにない文字の確認に使う）
+        #[arg(long, value_name = "DIR")]
+        font_dir: Vec<PathBuf>,
     },
     /// 申出書・連携事業提案書・協定書・申し合わせ事項・実績報告書を DOCX と PDF で作成する
     Render {
@@ -249,10 +252,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             as_of,
             agreement,
             format,
+            font_dir,
         } => {
             let input = read(&register, &profile)?;
             let as_of = as_of.unwrap_or_else(today);
-            let findings = run::check::check(&input, &profile, as_of, &agreement)?;
+            let fonts = kyotei::writer::pdf::Coverage::new(&font_dir)?;
+            let findings =
+                run::check::check(&input, &profile, as_of, &agreement, &|c| fonts.covers(c))?;
             match format {
                 Style::Text => print!("{}", finding::to_text(&findings)),
                 Style::Json => println!("{}", finding::to_json(&findings)),

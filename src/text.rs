@@ -1,5 +1,5 @@
 //! Text normalisation: NFKC keys for matching closed lists and IDs, cleaning of control
-//! characters, and near-miss suggestions ("did you mean …").
+//! and invisible characters, and near-miss suggestions ("did you mean …").
 //!
 //! Text is rendered as the user typed it; only comparisons go through [`key`].
 
@@ -44,28 +44,76 @@ pub fn key_eq(s: &str, key: &str) -> bool {
     }
 }
 
-/// Remove control characters (C0, C1, DEL) other than a line break; tabs become spaces.
-/// Returns the cleaned text and whether anything was changed.
-pub fn clean_controls(s: &str) -> (String, bool) {
-    let mut changed = false;
+/// What [`clean`] took out of a text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Removed {
+    /// Control characters (C0, C1, DEL; a tab became a space), bidi overrides, non-characters.
+    pub controls: bool,
+    /// Invisible format characters (Unicode category Cf: U+200B, U+FEFF, U+00AD …), each once,
+    /// in order of appearance.
+    pub invisible: Vec<char>,
+}
+
+impl Removed {
+    pub fn any(&self) -> bool {
+        self.controls || !self.invisible.is_empty()
+    }
+
+    /// `U+200B、U+FEFF`: the invisible characters, for a message.
+    pub fn invisible_list(&self) -> String {
+        self.invisible
+            .iter()
+            .map(|c| format!("U+{:04X}", *c as u32))
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+}
+
+/// Remove what an official document must not carry and nobody can see: control characters
+/// other than a line break (a tab becomes a space), bidi overrides, non-characters, and the
+/// invisible format characters of Unicode category Cf (zero-width space U+200B, BOM U+FEFF,
+/// soft hyphen U+00AD …). What is meaningful stays: a zero-width joiner inside an emoji
+/// sequence (👨‍👩‍👧), the tag characters of a flag, and variation selectors (異体字), which are
+/// not Cf.
+pub fn clean(s: &str) -> (String, Removed) {
+    use unicode_properties::{GeneralCategory, UnicodeEmoji, UnicodeGeneralCategory};
+    let emoji = |c: char| !c.is_ascii() && c.is_emoji_char();
+    let mut removed = Removed::default();
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             '\n' => out.push(c),
-            '\r' => changed = true,
+            '\r' => removed.controls = true,
             '\t' => {
                 out.push(' ');
-                changed = true;
+                removed.controls = true;
             }
-            c if c.is_control() => changed = true,
+            c if c.is_control() => removed.controls = true,
             // Unicode non-characters and bidi overrides have no place in an official document.
             '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FFFE}' | '\u{FFFF}' => {
-                changed = true
+                removed.controls = true
+            }
+            c if c.general_category() == GeneralCategory::Format => {
+                let prev = out.chars().next_back();
+                let after_emoji = prev.is_some_and(|p| {
+                    emoji(p) || p == '\u{FE0F}' || ('\u{E0020}'..='\u{E007F}').contains(&p)
+                });
+                let keep = match c {
+                    '\u{200D}' => after_emoji && chars.peek().is_some_and(|&n| emoji(n)),
+                    '\u{E0020}'..='\u{E007F}' => after_emoji,
+                    _ => false,
+                };
+                if keep {
+                    out.push(c);
+                } else if !removed.invisible.contains(&c) {
+                    removed.invisible.push(c);
+                }
             }
             c => out.push(c),
         }
     }
-    (out, changed)
+    (out, removed)
 }
 
 /// Levenshtein distance over characters.
@@ -140,11 +188,44 @@ mod tests {
 
     #[test]
     fn cleans_controls() {
+        let (t, r) = clean("株式会社\u{7}テスト");
         assert_eq!(
-            clean_controls("株式会社\u{7}テスト"),
-            ("株式会社テスト".into(), true)
+            (t.as_str(), r.controls, r.any()),
+            ("株式会社テスト", true, true)
         );
-        assert_eq!(clean_controls("一行\n二行"), ("一行\n二行".into(), false));
+        assert_eq!(
+            clean("一行\n二行"),
+            ("一行\n二行".into(), Removed::default())
+        );
+    }
+
+    #[test]
+    fn removes_invisible_format_characters_but_keeps_emoji_sequences() {
+        let (t, r) = clean("\u{FEFF}株式会社\u{200B}あかぎ\u{00AD}商事\u{200B}\u{2060}");
+        assert_eq!(t, "株式会社あかぎ商事");
+        assert!(!r.controls);
+        assert_eq!(
+            r.invisible,
+            vec!['\u{FEFF}', '\u{200B}', '\u{00AD}', '\u{2060}']
+        );
+        assert_eq!(r.invisible_list(), "U+FEFF、U+200B、U+00AD、U+2060");
+        // A family emoji (ZWJ sequence), a heart on fire (with VS16), a flag of England (tags),
+        // and an IVS 異体字: nothing is removed.
+        for kept in [
+            "家族👨\u{200D}👩\u{200D}👧",
+            "❤\u{FE0F}\u{200D}🔥",
+            "🏴\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}",
+            "葛\u{E0100}飾",
+        ] {
+            assert_eq!(
+                clean(kept),
+                (kept.to_string(), Removed::default()),
+                "{kept}"
+            );
+        }
+        // A ZWJ between letters, or at the end of an emoji, is invisible noise.
+        assert_eq!(clean("R8\u{200D}-003").0, "R8-003");
+        assert_eq!(clean("👍\u{200D}").0, "👍");
     }
 
     #[test]

@@ -316,7 +316,7 @@ fn render_makes_every_document_deterministically_with_the_same_text_in_docx_and_
         String::from_utf8_lossy(&out.stderr)
     );
     let c = files(&dir.join("c"));
-    let text = kyotei::writer::docx::docx_text(&c["R8-002/協定書.docx"])
+    let text = kyotei::writer::docx::docx_text(&c["R8-002/案/協定書.docx"])
         .unwrap()
         .join("\n");
     assert!(text.contains("包括連携協定書（案）"), "{text}");
@@ -559,7 +559,9 @@ fn a_hostile_company_name_prints_exactly_and_stays_in_the_output_folder() {
     );
     let written = files(&dir.join("out2"));
     assert!(
-        written.keys().any(|k| k.starts_with("_.._etc_例/協定書")),
+        written
+            .keys()
+            .any(|k| k.starts_with("_.._etc_例/案/協定書")),
         "{:?}",
         written.keys()
     );

@@ -566,7 +566,7 @@ fn a_missing_glyph_names_its_cell() {
         &r.stderr,
         &[
             "協定!B2",
-            "「🍙」(U+1F359) を表示できるフォントがありません",
+            "「🍙」（U+1F359）を表示できるフォントがありません",
             "--font-dir",
         ],
     );

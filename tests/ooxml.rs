@@ -86,11 +86,11 @@ fn every_docx_and_xlsx_passes_the_office_open_xml_validator() {
     }
     // Every kind was there to check.
     for kind in [
-        "案/R8-001/申出書.docx",
-        "案/R8-001/連携事業提案書.docx",
-        "案/R8-001/協定書.docx",
-        "案/R8-001/申し合わせ事項.docx",
-        "案/R8-001/実績報告書_1.docx",
+        "案/R8-001/案/申出書.docx",
+        "案/R8-001/案/連携事業提案書.docx",
+        "案/R8-001/案/協定書.docx",
+        "案/R8-001/案/申し合わせ事項.docx",
+        "案/R8-001/案/実績報告書_1.docx",
         "確定/例-001/協定書.docx",
         "確定/例-001/申し合わせ事項.docx",
         "確定/例-001/新旧対照表_申し合わせ事項_第2版.docx",
@@ -151,7 +151,7 @@ fn libreoffice_reads_every_docx_as_the_same_text_as_the_pdf() {
         &dir,
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let out = dir.join("出力/R8-001");
+    let out = dir.join("出力/R8-001/案");
     let docx: Vec<std::path::PathBuf> = std::fs::read_dir(&out)
         .unwrap()
         .flatten()

@@ -528,7 +528,8 @@ fn drafts_preview_the_next_edition_without_recording_it() {
     let record = std::fs::read(out.join(ID).join("版/申し合わせ事項.json")).unwrap();
     // A draft of the same text keeps the recorded edition: no comparison.
     book.render(&out, true);
-    assert!(!out.join(ID).join(format!("{MEMO_CMP}.pdf")).exists());
+    assert!(out.join(ID).join("案/申し合わせ事項.pdf").exists());
+    assert!(!out.join(ID).join(format!("案/{MEMO_CMP}.pdf")).exists());
     // A draft of a change previews 第2版 and its 新旧対照表（案）, but records nothing.
     book.set(sheet::MEMO, 0, "担当課", "長寿社会部介護保険課".into())
         .revised("申し合わせ改訂日", 2026, 9, 1);
@@ -537,16 +538,26 @@ fn drafts_preview_the_next_edition_without_recording_it() {
         std::fs::read(out.join(ID).join("版/申し合わせ事項.json")).unwrap(),
         record
     );
-    let text = docx_lines(&out, &format!("{MEMO_CMP}.docx"));
+    let text = docx_lines(&out, &format!("案/{MEMO_CMP}.docx"));
     assert!(text[1].ends_with("新旧対照表（案）"), "{text:?}");
+    // The drafts never touched the final documents.
+    assert!(!out.join(ID).join(format!("{MEMO_CMP}.pdf")).exists());
     // The final render then makes the real 第2版, compared with 第1版.
     book.render(&out, false);
     let st = state(&out, "版/申し合わせ事項.json");
     assert_eq!(st.edition, 2);
     let text = docx_lines(&out, &format!("{MEMO_CMP}.docx"));
     assert!(text[1].ends_with("新旧対照表"), "{text:?}");
-    // The first edition is in 履歴 under its name, the drafts under numbers.
+    // The first edition is in 履歴 under its name; no draft was ever moved there, and the
+    // drafts stay in 案/.
     assert!(out.join(ID).join("履歴/申し合わせ事項_第1版.pdf").exists());
+    let history: Vec<String> = std::fs::read_dir(out.join(ID).join("履歴"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(history.iter().all(|n| n.contains("_第1版")), "{history:?}");
+    assert!(out.join(ID).join(format!("案/{MEMO_CMP}.pdf")).exists());
     std::fs::remove_dir_all(&out).unwrap();
 }
 

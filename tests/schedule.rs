@@ -265,6 +265,8 @@ fn json_has_exactly_the_contract_keys() {
             "last_result",
             "next_term_end",
             "notice_deadline",
+            "notice_for_term_end",
+            "passed_notice_deadline",
             "review",
             "status",
             "term_end",
@@ -606,4 +608,43 @@ fn open_data_lists_signed_agreements_and_public_facts_only() {
     assert!(after.contains(
         "北関東ガス株式会社,2021-10-01,環境,解除,令和3年10月1日〜令和8年9月30日（解除）\r\n"
     ));
+}
+
+/// On 2027-03-01 the current term's deadline (2027-02-28) has passed: `schedule`, its ICS and
+/// `check` all give the next one (2028-02-29), and the passed one is labelled as passed.
+#[test]
+fn schedule_ics_and_check_give_the_same_next_deadline() {
+    let a = agreement("R8-001", "株式会社テスト", Some(d(2026, 7, 1)));
+    let reg = Register {
+        agreements: vec![a],
+        ..Default::default()
+    };
+    let as_of = d(2027, 3, 1);
+    let p = Profile::isesaki();
+    let e = &schedule::schedule(&reg, &p, as_of)[0];
+    assert_eq!(e.notice_deadline, Some(d(2028, 2, 29)));
+    assert_eq!(e.notice_for_term_end, Some(d(2028, 3, 31)));
+    assert_eq!(e.passed_notice_deadline, Some(d(2027, 2, 28)));
+    let text = schedule::to_text(std::slice::from_ref(e));
+    assert!(
+        text.contains("申出期限 令和10年2月29日（今期の申出期限 令和9年2月28日 は経過）"),
+        "{text}"
+    );
+    let ics = schedule::to_ics(std::slice::from_ref(e), as_of).replace("\r\n ", "");
+    assert!(ics.contains("SUMMARY:【申出期限・経過】"), "{ics}");
+    assert!(ics.contains("DTSTART;VALUE=DATE:20280229"), "{ics}");
+    assert!(ics.contains("次の申出期限は令和10年2月29日です"), "{ics}");
+    let findings = kyotei::guideline::rules::check(&reg, &p, as_of);
+    let term = findings
+        .iter()
+        .find(|f| f.rule == "5")
+        .expect("a term finding");
+    assert!(
+        term.message.contains("次の申出期限は令和10年2月29日"),
+        "{}",
+        term.message
+    );
+    // Within the next 12 months the one deadline due is the next one.
+    let soon = schedule::within(std::slice::from_ref(e), as_of, 12);
+    assert_eq!(soon.len(), 1);
 }

@@ -202,7 +202,21 @@ fn check_agreement(reg: &Register, profile: &Profile, as_of: Date, a: &Agreement
         }
         if let Some(t) = term::term(reg, a, profile, as_of) {
             let cell = a.signed_on.as_ref().map_or(a.id.cell, |d| d.cell);
+            let before = out.list.len();
             term_findings(profile, a, &t, as_of, cell, &mut out);
+            if transitional {
+                // 附則2: section 5 is not among the rules that apply; the term is the one the
+                // agreement itself says. Say how it was computed here.
+                for f in &mut out.list[before..] {
+                    match a.ends_on {
+                        None => {
+                            f.message.push_str("（附則2により有効期間は従前の例（協定書の定め）によります。この期間はガイドライン5の方法で計算した目安です。）");
+                            f.hint = "協定書に定めた有効期間と異なる場合は、協定書が優先します。協定書の満了日を「有効期間満了日」に入力すると、その日から計算し直します。".into();
+                        }
+                        Some(_) => f.message.push_str("（附則2により有効期間は従前の例によるため、台帳の「有効期間満了日」から計算しています。）"),
+                    }
+                }
+            }
             review_findings(&t, transitional, &failed, cell, &mut out);
         }
         if transitional {
@@ -421,6 +435,35 @@ fn consistency(reg: &Register, profile: &Profile, a: &Agreement, signing: bool, 
             ),
             format!(
                 "日付を確認してください。満了日を両者で協議していなければ空欄にします（{}。ガイドライン5）。",
+                words::first_term(&profile.term)
+            ),
+        );
+    }
+    // An agreed end less than one notice period away: the first term's notice deadline falls
+    // before the agreement is even signed, so it renews without any chance to say no.
+    let from = a.signed_on.as_ref().map(|s| s.value).or(start);
+    if let (Some(end), Some(start), Some(from)) = (&a.ends_on, start, from)
+        && end.value >= start
+        && term::notice_deadline(end.value, &profile.term) < from
+    {
+        let notice = words::months(profile.term.notice_months);
+        let which = if a.signed_on.is_some() {
+            header::締結日
+        } else {
+            header::有効期間開始日
+        };
+        out.push(
+            Severity::Warning,
+            "5",
+            end.cell,
+            format!(
+                "有効期間満了日（{}）が{which}（{}）から{notice}以内のため、最初の期間の申出期限（{}）が{which}より前になります。このままでは更新しない申出ができないまま自動更新されます。",
+                end.value.wareki(),
+                from.wareki(),
+                term::notice_deadline(end.value, &profile.term).wareki()
+            ),
+            format!(
+                "満了日を{which}の{notice}より後にするか、空欄にしてください（{}。ガイドライン5）。",
                 words::first_term(&profile.term)
             ),
         );
@@ -956,19 +999,18 @@ fn term_findings(
                 t.current_start.wareki(),
                 t.current_end.wareki()
             );
-            if t.notice_deadline >= as_of {
-                message.push_str(&format!(
+            let next = term::next_notice(t, &profile.term, as_of);
+            match next.passed {
+                None => message.push_str(&format!(
                     "更新しない場合の申出期限は{}です。",
-                    t.notice_deadline.wareki()
-                ));
-            } else {
-                let next_notice = term::notice_deadline(t.next_end, &profile.term);
-                message.push_str(&format!(
+                    next.deadline.wareki()
+                )),
+                Some(passed) => message.push_str(&format!(
                     "今期の申出期限（{}）は過ぎたため、{}まで更新されます（次の申出期限は{}）。",
-                    t.notice_deadline.wareki(),
-                    t.next_end.wareki(),
-                    next_notice.wareki()
-                ));
+                    passed.wareki(),
+                    next.term_end.wareki(),
+                    next.deadline.wareki()
+                )),
             }
             out.push(Severity::Info, "5", cell, message, hint.clone());
         }

@@ -137,6 +137,40 @@ pub fn notice_deadline(end: Date, term: &Term) -> Date {
     end.add_months(-term.notice_months)
 }
 
+/// The next notice deadline on a given day: what `check`, `schedule` and the ICS all say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NextNotice {
+    /// The last day to give notice, on or after the day asked about.
+    pub deadline: Date,
+    /// The end of the term that the notice would stop from being renewed …
+    pub term_end: Date,
+    /// … and the end of the term that follows it if no notice is given.
+    pub renewed_to: Date,
+    /// The current term's deadline, when it has already passed (the current term will then
+    /// be renewed, and `deadline` is the next term's).
+    pub passed: Option<Date>,
+}
+
+/// The next notice deadline of a term on `as_of`: the current term's, or the next term's
+/// once the current one's has passed.
+pub fn next_notice(t: &TermInfo, term: &Term, as_of: Date) -> NextNotice {
+    if t.notice_deadline >= as_of {
+        NextNotice {
+            deadline: t.notice_deadline,
+            term_end: t.current_end,
+            renewed_to: t.next_end,
+            passed: None,
+        }
+    } else {
+        NextNotice {
+            deadline: notice_deadline(t.next_end, term),
+            term_end: t.next_end,
+            renewed_to: renewed_end(t.next_end, term.renewal_months),
+            passed: Some(t.notice_deadline),
+        }
+    }
+}
+
 /// The date a result counts from: 終了日, else 開始日, else 報告日.
 pub fn report_date(report: &Report) -> Option<Date> {
     report

@@ -148,7 +148,7 @@ impl Table {
 fn is_blank(v: &Value) -> bool {
     match v {
         Value::Empty => true,
-        Value::Text(s) => text::clean_controls(s).0.trim().is_empty(),
+        Value::Text(s) => text::clean(s).0.trim().is_empty(),
         _ => false,
     }
 }
@@ -235,7 +235,7 @@ fn table(
         if *row == 0
             && let Some(s) = plain(v)
         {
-            row1.insert(*col, text::clean_controls(&s).0.trim().to_string());
+            row1.insert(*col, text::clean(&s).0.trim().to_string());
         }
     }
     let header_keys: Vec<String> = headers.iter().map(|h| text::key(h)).collect();
@@ -301,10 +301,16 @@ fn table(
     })
 }
 
+/// Whether reading the value has already reported it (an error value, a formula without a
+/// cached result), so "blank" is not said as well.
+fn reported(v: Option<&Value>) -> bool {
+    matches!(v, Some(Value::Error(_) | Value::Uncomputed(_)))
+}
+
 /// A value as plain text, before cleaning (numbers without a trailing `.0`).
 fn plain(v: &Value) -> Option<String> {
     match v {
-        Value::Empty | Value::Error(_) => None,
+        Value::Empty | Value::Error(_) | Value::Uncomputed(_) => None,
         Value::Text(s) => Some(s.clone()),
         Value::Number(n) => Some(number_text(*n)),
         Value::Bool(b) => Some(if *b { "TRUE" } else { "FALSE" }.to_string()),
@@ -383,46 +389,81 @@ impl Reader<'_> {
         ));
     }
 
-    /// The cell's text (cleaned and trimmed), or `None` when blank. An error value is reported.
+    /// The cell's text (cleaned and trimmed), or `None` when blank. An error value and a
+    /// formula with no cached value are reported as errors.
     fn raw(&mut self, row: &Row, header: &str) -> Option<(CellRef, String)> {
+        self.raw_as(row, header, Severity::Error)
+    }
+
+    /// [`Self::raw`], reporting a formula with no cached value with the given severity (an
+    /// optional text is a warning: it prints as blank).
+    fn raw_as(
+        &mut self,
+        row: &Row,
+        header: &str,
+        uncomputed: Severity,
+    ) -> Option<(CellRef, String)> {
         let cell = row.cell(header);
         let v = row.value(header)?;
-        if let Value::Error(e) = v {
-            self.error(
-                row,
-                cell,
-                format!("「{header}」がエラー値（{e}）です"),
-                "数式の結果がエラーになっています。数式を直すか、値を直接入力してください",
-            );
-            return None;
+        match v {
+            Value::Error(e) => {
+                self.error(
+                    row,
+                    cell,
+                    format!("「{header}」がエラー値（{e}）です"),
+                    "数式の結果がエラーになっています。数式を直すか、値を直接入力してください",
+                );
+                return None;
+            }
+            Value::Uncomputed(formula) => {
+                self.push(
+                    uncomputed,
+                    row,
+                    cell,
+                    format!(
+                        "「{header}」は数式（{formula}）ですが、計算結果が保存されていません。このままでは空欄として扱われます"
+                    ),
+                    "プログラムで作られ、Excel で一度も保存されていないブックです。Excel で開いて保存し直すか、値を直接入力してください",
+                );
+                return None;
+            }
+            _ => {}
         }
         let s = plain(v)?;
-        let (cleaned, changed) = text::clean_controls(&s.replace("\r\n", "\n"));
+        let (cleaned, removed) = text::clean(&s.replace("\r\n", "\n"));
         let trimmed = cleaned.trim();
-        if changed && !trimmed.is_empty() {
+        if removed.any() && !trimmed.is_empty() {
+            let what = match (removed.controls, removed.invisible.is_empty()) {
+                (true, true) => "制御文字（タブなどの見えない文字）".to_string(),
+                (false, _) => format!("見えない書式文字（{}）", removed.invisible_list()),
+                (true, false) => {
+                    format!("制御文字と見えない書式文字（{}）", removed.invisible_list())
+                }
+            };
             self.push(
                 Severity::Warning,
                 row,
                 cell,
-                format!("「{header}」から制御文字（タブなどの見えない文字）を取り除きました"),
+                format!("「{header}」から{what}を取り除きました"),
                 "取り除いた後の内容で問題ないか確認し、セルを入力し直してください",
             );
         }
         (!trimmed.is_empty()).then(|| (cell, trimmed.to_string()))
     }
 
+    /// An optional text.
     fn text(&mut self, row: &Row, header: &str) -> Option<Text> {
-        self.raw(row, header)
+        self.raw_as(row, header, Severity::Warning)
             .map(|(cell, value)| Located { value, cell })
     }
 
     /// A required text: blank is an error, and the value is empty.
     fn required_text(&mut self, row: &Row, header: &str) -> Text {
-        match self.text(row, header) {
-            Some(t) => t,
+        match self.raw(row, header) {
+            Some((cell, value)) => Located { value, cell },
             None => {
                 let cell = row.cell(header);
-                if !matches!(row.value(header), Some(Value::Error(_))) {
+                if !reported(row.value(header)) {
                     self.error(
                         row,
                         cell,
@@ -438,14 +479,40 @@ impl Reader<'_> {
         }
     }
 
-    /// The 協定番号 of a non-blank row; reported (and the row skipped) when blank.
+    /// The 協定番号 of a non-blank row; reported (and the row skipped) when blank. An ID with
+    /// an invisible or control character is an error: it would look identical to another on
+    /// screen (「R8-0\u{200B}03」 and 「R8-003」).
     fn agreement_id(&mut self, row: &mut Row) -> Option<Text> {
-        let id = self.text(row, header::協定番号);
-        match &id {
-            Some(t) => row.agreement = Some(t.value.clone()),
+        let cell = row.cell(header::協定番号);
+        if let Some(Value::Text(s)) = row.value(header::協定番号) {
+            let (cleaned, removed) = text::clean(s);
+            if removed.any() && !cleaned.trim().is_empty() {
+                row.agreement = Some(cleaned.trim().to_string());
+                let what = if removed.invisible.is_empty() {
+                    "制御文字（タブなどの見えない文字）".to_string()
+                } else {
+                    format!("見えない書式文字（{}）", removed.invisible_list())
+                };
+                self.error(
+                    row,
+                    cell,
+                    format!(
+                        "協定番号「{}」に{what}が含まれています。画面では同じに見える別の協定番号になります",
+                        cleaned.trim()
+                    ),
+                    "セルを空にしてから、協定番号を半角で入力し直してください",
+                );
+                return None;
+            }
+        }
+        let id = self.raw(row, header::協定番号);
+        match id {
+            Some((cell, value)) => {
+                row.agreement = Some(value.clone());
+                Some(Located { value, cell })
+            }
             None => {
-                if !matches!(row.value(header::協定番号), Some(Value::Error(_))) {
-                    let cell = row.cell(header::協定番号);
+                if !reported(row.value(header::協定番号)) {
                     self.error(
                         row,
                         cell,
@@ -453,9 +520,9 @@ impl Reader<'_> {
                         "協定番号を入力するか、不要な行なら削除してください",
                     );
                 }
+                None
             }
         }
-        id
     }
 
     fn date(&mut self, row: &Row, header: &str) -> Option<Located<Date>> {

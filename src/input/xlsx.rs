@@ -22,13 +22,14 @@
 //!
 //! Hidden and very hidden worksheets are read like visible ones (a hidden sheet is still part
 //! of the register; [`Sheet::hidden`] says which were hidden). Chart, dialog and macro sheets
-//! are skipped. Formula cells give the value Excel cached when it last saved the file.
+//! are skipped. Formula cells give the value Excel cached when it last saved the file; a
+//! formula with no cached value is [`Value::Uncomputed`], never a blank.
 
 use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Severity};
 use crate::model::CellRef;
-use calamine::{DataRef, Reader, SheetType, SheetVisible, Xlsx};
+use calamine::{DataRef, Reader, SheetType, SheetVisible, Xlsx, XlsxFormulaMetadata};
 use std::io::{self, Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -85,6 +86,10 @@ pub enum Value {
     DateSerial(f64),
     /// An error value such as `#N/A` or `#DIV/0!` (usually a formula's cached result).
     Error(String),
+    /// A formula with no cached result (the workbook was written by a program and never
+    /// opened and saved in Excel): its formula text (`=DATE(2026,6,15)`), or `=` alone for a
+    /// cell of a shared formula.
+    Uncomputed(String),
 }
 
 /// One worksheet: its name and its non-empty cells in file order.
@@ -388,9 +393,20 @@ fn read_cells(
         let mut reader = book
             .worksheet_cells_reader(&sheet.name)
             .map_err(|e| unreadable(e, &sheet.name))?;
-        while let Some(cell) = reader.next_cell().map_err(|e| unreadable(e, &sheet.name))? {
-            let (row, col) = cell.get_position();
-            let value = convert(cell.get_value(), offset);
+        while let Some(cell) = reader
+            .next_cell_with_formula_metadata()
+            .map_err(|e| unreadable(e, &sheet.name))?
+        {
+            let (row, col) = cell.pos;
+            // No cached value at all (an empty string result is `<v></v>`, not this).
+            let value = match (&cell.value, cell.formula) {
+                (DataRef::Empty, Some(f)) => Value::Uncomputed(match f {
+                    XlsxFormulaMetadata::Normal { formula }
+                    | XlsxFormulaMetadata::Shared { formula, .. } => format!("={formula}"),
+                    _ => "=".into(),
+                }),
+                (v, _) => convert(v, offset),
+            };
             if value == Value::Empty {
                 continue;
             }

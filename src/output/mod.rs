@@ -24,6 +24,9 @@ use std::path::{Component, Path, PathBuf};
 
 /// The folder that keeps earlier outputs, inside each agreement's folder.
 pub const HISTORY_DIR: &str = "履歴";
+/// The folder, inside each agreement's folder, that holds its drafts (`render --draft`), so a
+/// draft never displaces a final document.
+pub const DRAFT_DIR: &str = "案";
 
 /// The longest file-name component kyotei writes, in characters (most file systems allow 255
 /// bytes; a kanji is 3 bytes in UTF-8).
@@ -257,6 +260,9 @@ impl FileId {
 pub struct ManifestFile {
     pub path: String,
     pub sha256: String,
+    /// A draft (`render --draft`, in `<協定番号>/案/`); absent for final documents.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub draft: bool,
 }
 
 /// `manifest.json`: every file written, the input's hash, the kyotei version and the profile.

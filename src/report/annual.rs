@@ -389,7 +389,8 @@ fn agreements_sheet(y: &Year) -> SheetSpec {
                 a.signed_on.as_ref().map(|d| d.value).into(),
                 e.term_start.into(),
                 e.term_end.into(),
-                e.notice_deadline.into(),
+                // The deadline of the term shown, passed or not.
+                e.passed_notice_deadline.or(e.notice_deadline).into(),
                 a.terminated_on.as_ref().map(|d| d.value).into(),
                 int(y.results_of(a).count()),
                 int(total),

@@ -32,8 +32,19 @@ pub struct Entry {
     /// Last day of the current term; the 解除日 when the agreement was (or is to be)
     /// terminated within it.
     pub term_end: Option<Date>,
-    /// The last day to give notice that the current term shall not be renewed.
+    /// The next last day to give notice against a renewal, on or after `as_of` (the same
+    /// date `check` gives): the current term's, or the next term's once that has passed.
     pub notice_deadline: Option<Date>,
+    /// The end of the term that `notice_deadline` is for (the current term's end, or the next
+    /// term's once the current deadline has passed).
+    pub notice_for_term_end: Option<Date>,
+    /// The current term's notice deadline when it has already passed (the term is then
+    /// renewed): labelled as passed in the text and the calendar.
+    pub passed_notice_deadline: Option<Date>,
+    /// The end of the term that follows `notice_for_term_end` if no notice is given. Not part
+    /// of the JSON.
+    #[serde(skip)]
+    pub notice_renewed_to: Option<Date>,
     /// The end of the next term if the current one is renewed.
     pub next_term_end: Option<Date>,
     /// The date of the latest result (終了日, else 開始日, else 報告日).
@@ -62,6 +73,9 @@ fn entry(reg: &Register, a: &Agreement, profile: &Profile, as_of: Date) -> Entry
         term_start: None,
         term_end: None,
         notice_deadline: None,
+        notice_for_term_end: None,
+        passed_notice_deadline: None,
+        notice_renewed_to: None,
         next_term_end: None,
         last_result: term::last_result(reg, a),
         review: None,
@@ -83,7 +97,11 @@ fn entry(reg: &Register, a: &Agreement, profile: &Profile, as_of: Date) -> Entry
         }
         _ => {
             if t.status != Status::解除 {
-                e.notice_deadline = Some(t.notice_deadline);
+                let next = term::next_notice(&t, &profile.term, as_of);
+                e.notice_deadline = Some(next.deadline);
+                e.notice_for_term_end = Some(next.term_end);
+                e.passed_notice_deadline = next.passed;
+                e.notice_renewed_to = Some(next.renewed_to);
                 e.next_term_end = Some(t.next_end);
                 e.review_date = review_date(&t, profile.review_years);
             }
@@ -134,10 +152,14 @@ impl DeadlineKind {
     }
 }
 
-/// The deadlines of an entry, in date order: notice deadline, term end, review date.
+/// The deadlines of an entry, in date order: notice deadlines (a passed one of the current
+/// term, then the next), term end, review date.
 pub fn deadlines(e: &Entry) -> Vec<(DeadlineKind, Date)> {
     let mut out = Vec::new();
-    if let Some(d) = e.notice_deadline {
+    for d in [e.passed_notice_deadline, e.notice_deadline]
+        .into_iter()
+        .flatten()
+    {
         out.push((DeadlineKind::Notice, d));
     }
     if let (Some(d), true) = (e.term_end, e.status != Status::解除) {
@@ -201,6 +223,9 @@ pub fn to_text(entries: &[Entry]) -> String {
         );
         if let Some(d) = e.notice_deadline {
             line.push_str(&format!("  申出期限 {}", d.wareki()));
+            if let Some(p) = e.passed_notice_deadline {
+                line.push_str(&format!("（今期の申出期限 {} は経過）", p.wareki()));
+            }
         }
         if let Some(d) = e.next_term_end {
             line.push_str(&format!("  更新後の満了日 {}", d.wareki()));
@@ -297,9 +322,20 @@ fn event_text(e: &Entry, kind: DeadlineKind, date: Date) -> (String, String) {
         None => "最終実績: なし".to_string(),
     };
     match kind {
-        DeadlineKind::Notice => {
+        DeadlineKind::Notice if e.passed_notice_deadline == Some(date) => {
             let end = e.term_end.map(Date::wareki).unwrap_or_default();
             let next = e.next_term_end.map(Date::wareki).unwrap_or_default();
+            let upcoming = e.notice_deadline.map(Date::wareki).unwrap_or_default();
+            (
+                format!("【申出期限・経過】{name}"),
+                format!(
+                    "有効期間（{end}まで）の申出期限は過ぎました。申出がなかった場合は、{next}まで自動更新されます。\n次の申出期限は{upcoming}です。\n{last}"
+                ),
+            )
+        }
+        DeadlineKind::Notice => {
+            let end = e.notice_for_term_end.map(Date::wareki).unwrap_or_default();
+            let next = e.notice_renewed_to.map(Date::wareki).unwrap_or_default();
             (
                 format!("【申出期限】{name}"),
                 format!(

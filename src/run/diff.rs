@@ -114,6 +114,7 @@ pub fn diff(
                 let outcome = store.commit(&plan, None)?;
                 let path = rel_string(&plan.rel);
                 manifest.push(ManifestFile {
+                    draft: false,
                     path: path.clone(),
                     sha256: output::sha256_hex(&plan.bytes),
                 });

@@ -5,6 +5,7 @@
 //! - [`render`]: every document of the selected agreements, in parallel, into the store.
 //! - [`diff`]: the 新旧対照表 between two registers, into the store.
 //! - [`files`]: the single-file commands (`init`, `report`, `export`, `schedule --ics`).
+//! - [`glyphs`]: characters no font can show, for `check` and `render` alike.
 //!
 //! Every command reads the register through [`read`], selects agreements with [`select`]
 //! and, where it writes documents, lays them out with [`Engine::plan`].
@@ -12,6 +13,7 @@
 pub mod check;
 pub mod diff;
 pub mod files;
+pub mod glyphs;
 pub mod render;
 
 use crate::date::Date;

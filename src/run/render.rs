@@ -7,13 +7,11 @@
 use super::{Engine, Format, Input, select};
 use crate::date::Date;
 use crate::document::build::{self, Options as DocOptions};
-use crate::document::ir::{DocKind, Document};
+use crate::document::ir::DocKind;
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Severity};
 use crate::guideline::profile::Profile;
-use crate::model::{
-    Agreement, CellRef, Contact, FieldRow, MemoRow, Project, Publicity, Register, Report, Text,
-};
+use crate::model::{Agreement, Register};
 use crate::output::{self, Outcome, Planned};
 use crate::revision::{self, Edition};
 use crate::text;
@@ -68,13 +66,20 @@ pub struct Summary {
 
 /// Checks a register as read and renders it with `engine` into `opts.out`.
 pub fn run(input: &Input, engine: &Engine, profile: &Profile, opts: &Options) -> Result<Summary> {
+    let reg = &input.register;
     let mut findings = input.findings.clone();
-    findings.extend(crate::guideline::rules::check(
-        &input.register,
-        profile,
-        opts.as_of,
-    ));
-    render_register(engine, &input.register, findings, input, profile, opts)
+    let selected = select(reg, &opts.agreements)?;
+    let glyphs = super::glyphs::missing(&|c| engine.pdf.covers(c), reg, &selected);
+    // A draft is made anyway: say where the boxes will be.
+    let boxes: Vec<String> = match opts.draft {
+        true => glyphs.iter().map(|m| m.draft_warning()).collect(),
+        false => Vec::new(),
+    };
+    findings.extend(glyphs.iter().map(|m| m.finding()));
+    findings.extend(crate::guideline::rules::check(reg, profile, opts.as_of));
+    let mut summary = render_register(engine, reg, findings, input, profile, opts)?;
+    summary.warnings.splice(0..0, boxes);
+    Ok(summary)
 }
 
 /// Render already-read register data. `findings` are every finding of the register.
@@ -164,6 +169,7 @@ pub fn render_register(
                             match store.commit(p, named.map(|(_, h)| h.as_str())) {
                                 Ok(o) => {
                                     manifest_files.push(output::ManifestFile {
+                                        draft: opts.draft,
                                         path: rel_string(&p.rel),
                                         sha256: output::sha256_hex(&p.bytes),
                                     });
@@ -199,13 +205,8 @@ pub fn render_register(
         return Err(e);
     }
     for (a, r) in selected.iter().zip(&results) {
-        match r {
-            Some(AgreementOutput::Skipped) => summary.skipped.push(a.id.value.clone()),
-            Some(AgreementOutput::Glyph(f)) => {
-                summary.findings.push(f.clone());
-                summary.skipped.push(a.id.value.clone());
-            }
-            _ => {}
+        if let Some(AgreementOutput::Skipped) = r {
+            summary.skipped.push(a.id.value.clone());
         }
     }
     summary.files.sort_by(|a, b| a.0.cmp(&b.0));
@@ -227,7 +228,6 @@ enum AgreementOutput {
         history: Vec<(PathBuf, String)>,
     },
     Skipped,
-    Glyph(Finding),
     Done,
 }
 
@@ -252,6 +252,11 @@ fn render_agreement(
         &DocOptions { draft: opts.draft },
     )?;
     let dir = PathBuf::from(output::sanitize_component(&a.id.value));
+    // Drafts live apart (`<ID>/案/`): they never replace, or move to 履歴, a final document.
+    let files_dir = match opts.draft {
+        true => dir.join(output::DRAFT_DIR),
+        false => dir.clone(),
+    };
     let created = a
         .signed_on
         .as_ref()
@@ -262,8 +267,6 @@ fn render_agreement(
     let mut warnings = Vec::new();
     let mut history: Vec<(PathBuf, String)> = Vec::new();
     let mut records = Vec::new();
-    // Characters already checked against the fonts: the documents of one agreement share most.
-    let mut seen = std::collections::HashSet::new();
     for build::Built {
         stem,
         mut doc,
@@ -272,9 +275,6 @@ fn render_agreement(
         .into_iter()
         .filter(|b| opts.kinds.is_empty() || opts.kinds.contains(&b.doc.kind))
     {
-        if let Some(f) = missing_glyph(engine, reg, a, &doc, &mut seen) {
-            return Ok(AgreementOutput::Glyph(f));
-        }
         // Editions of the 申し合わせ事項 and the 協定書: see `revision`.
         let edition = if revision::is_tracked(doc.kind) {
             let rel = revision::state_rel(&dir, &stem);
@@ -297,10 +297,11 @@ fn render_agreement(
             None
         };
         let name = output::sanitize_component(&stem);
-        let (files, w) = engine.plan(&opts.formats, &a.id.value, &dir, &name, &doc, created)?;
+        let (files, w) =
+            engine.plan(&opts.formats, &a.id.value, &files_dir, &name, &doc, created)?;
         warnings.extend(w);
         if let Some((e, revised_on)) = edition {
-            for (p, format) in files.iter().zip(&opts.formats) {
+            for (p, format) in files.iter().zip(&opts.formats).filter(|_| !opts.draft) {
                 if let Some(current) = store.read(&p.rel)?
                     && let Some(h) = e.history_name(format.ext(), &current)
                 {
@@ -311,7 +312,7 @@ fn render_agreement(
                 let cname = output::sanitize_component(&cstem);
                 let on = revised_on.unwrap_or(created);
                 let (cfiles, w) =
-                    engine.plan(&opts.formats, &a.id.value, &dir, &cname, &cdoc, on)?;
+                    engine.plan(&opts.formats, &a.id.value, &files_dir, &cname, &cdoc, on)?;
                 plans.extend(cfiles);
                 warnings.extend(w);
             }
@@ -337,122 +338,4 @@ fn render_agreement(
         warnings,
         history,
     })
-}
-
-/// A character of the register's data that no loaded font can show, as an error finding
-/// naming the cell it came from. `seen` holds the characters already found covered.
-fn missing_glyph(
-    engine: &Engine,
-    reg: &Register,
-    a: &Agreement,
-    doc: &Document,
-    seen: &mut std::collections::HashSet<char>,
-) -> Option<Finding> {
-    // Every span, not only register data: 設定 values print as fixed text.
-    for line in doc.spans().into_iter().map(|s| &s.text) {
-        for c in line.chars() {
-            if c.is_whitespace()
-                || is_variation_selector(c)
-                || !seen.insert(c)
-                || engine.pdf.covers(c)
-            {
-                continue;
-            }
-            let cell = agreement_texts(reg, a)
-                .into_iter()
-                .find(|t| t.value.contains(c))
-                .map(|t| t.cell);
-            return Some(glyph_finding(a, cell, c));
-        }
-    }
-    None
-}
-
-/// Variation selectors (異体字 IVS U+E0100–E01EF, standardised variants U+FE00–FE0F,
-/// Mongolian U+180B–180F) choose a form of the character before them; they have no glyph of
-/// their own, and a font without that form shows the base character.
-fn is_variation_selector(c: char) -> bool {
-    matches!(c, '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}' | '\u{180B}'..='\u{180F}')
-}
-
-fn glyph_finding(a: &Agreement, cell: Option<CellRef>, c: char) -> Finding {
-    Finding::new(
-        Severity::Error,
-        "入力",
-        Some(&a.id.value),
-        cell,
-        format!(
-            "「{c}」(U+{:04X}) を表示できるフォントがありません。このままでは空白の四角になります",
-            c as u32
-        ),
-        "--font-dir でこの文字を含むフォント（例: IPAmj明朝 /usr/share/fonts/truetype/ipamj）のフォルダを指定するか、常用の字体に直してください",
-    )
-}
-
-/// Every text cell of the register that belongs to an agreement.
-fn agreement_texts<'a>(reg: &'a Register, a: &'a Agreement) -> Vec<&'a Text> {
-    let mut v: Vec<&Text> = vec![&a.id, &a.company];
-    v.extend(
-        [
-            &a.address,
-            &a.rep_title,
-            &a.rep_name,
-            &a.contact_name,
-            &a.contact_phone,
-            &a.contact_email,
-            &a.apply_purpose,
-            &a.apply_other,
-            &a.purpose,
-            &a.termination_reason,
-        ]
-        .into_iter()
-        .flatten(),
-    );
-    for f in reg.rows::<FieldRow>(a) {
-        v.extend(f.wording.iter());
-    }
-    for p in reg.rows::<Project>(a) {
-        v.extend(
-            [
-                &p.content,
-                &p.comment,
-                &p.department,
-                &p.division,
-                &p.contact,
-            ]
-            .into_iter()
-            .flatten(),
-        );
-    }
-    for m in reg.rows::<MemoRow>(a) {
-        v.extend([&m.field, &m.project, &m.division].into_iter().flatten());
-    }
-    for p in reg.rows::<Publicity>(a) {
-        v.extend([&p.project, &p.note].into_iter().flatten());
-    }
-    for c in reg.rows::<Contact>(a) {
-        v.extend(
-            [&c.office, &c.person, &c.phone, &c.email]
-                .into_iter()
-                .flatten(),
-        );
-    }
-    for r in reg.rows::<Report>(a) {
-        v.push(&r.number);
-        v.extend(
-            [
-                &r.name,
-                &r.place,
-                &r.content,
-                &r.outcome,
-                &r.next_steps,
-                &r.department,
-                &r.division,
-                &r.person,
-            ]
-            .into_iter()
-            .flatten(),
-        );
-    }
-    v
 }

@@ -76,6 +76,52 @@ impl std::fmt::Debug for Pdf {
     }
 }
 
+/// The characters the fonts can show, without the layout or the typst library: what `check`
+/// needs to say which cells would print as empty boxes, with the fonts `render` would use.
+pub struct Coverage {
+    fonts: Vec<Font>,
+}
+
+impl Coverage {
+    /// The bundled fonts and those of `extra_font_dirs`, as [`Pdf::new`] loads them.
+    pub fn new(extra_font_dirs: &[PathBuf]) -> Result<Coverage> {
+        Ok(Coverage {
+            fonts: load_fonts(extra_font_dirs)?,
+        })
+    }
+
+    /// Whether any of the fonts has a glyph for `c`.
+    pub fn covers(&self, c: char) -> bool {
+        covers(&self.fonts, c)
+    }
+}
+
+fn covers(fonts: &[Font], c: char) -> bool {
+    fonts.iter().any(|f| f.info().coverage.contains(c as u32))
+}
+
+/// The bundled fonts and every `.ttf`, `.otf`, `.ttc` and `.otc` file in `extra_font_dirs`
+/// (searched recursively, in name order; a directory that does not exist is an error).
+fn load_fonts(extra_font_dirs: &[PathBuf]) -> Result<Vec<Font>> {
+    let mut fonts: Vec<Font> = Vec::new();
+    for (_, data) in assets::fonts() {
+        fonts.extend(Font::iter(Bytes::new(data)));
+    }
+    for dir in extra_font_dirs {
+        let mut files = Vec::new();
+        font_files(dir, &mut files)?;
+        files.sort();
+        for path in files {
+            let data = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            fonts.extend(Font::iter(Bytes::new(data)));
+        }
+    }
+    if fonts.is_empty() {
+        return Err(writer_error("フォントが1つも読み込めません"));
+    }
+    Ok(fonts)
+}
+
 fn writer_error(reason: impl Into<String>) -> Error {
     Error::Writer {
         format: "PDF",
@@ -97,22 +143,7 @@ impl Pdf {
             .text(LAYOUT_PATH)
             .ok_or_else(|| writer_error(format!("{LAYOUT_PATH} が見つかりません")))?;
 
-        let mut fonts: Vec<Font> = Vec::new();
-        for (_, data) in assets::fonts() {
-            fonts.extend(Font::iter(Bytes::new(data)));
-        }
-        for dir in extra_font_dirs {
-            let mut files = Vec::new();
-            font_files(dir, &mut files)?;
-            files.sort();
-            for path in files {
-                let data = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-                fonts.extend(Font::iter(Bytes::new(data)));
-            }
-        }
-        if fonts.is_empty() {
-            return Err(writer_error("フォントが1つも読み込めません"));
-        }
+        let fonts = load_fonts(extra_font_dirs)?;
         let book = FontBook::from_fonts(&fonts);
 
         let main_id = file_id(MAIN_VPATH);
@@ -128,16 +159,7 @@ impl Pdf {
 
     /// Whether any loaded font has a glyph for `c`.
     pub fn covers(&self, c: char) -> bool {
-        self.fonts
-            .iter()
-            .any(|f| f.info().coverage.contains(c as u32))
-    }
-
-    /// The first printable character of `text` that no loaded font has (whitespace and
-    /// control characters are ignored).
-    pub fn first_uncovered(&self, text: &str) -> Option<char> {
-        text.chars()
-            .find(|&c| !c.is_whitespace() && !c.is_control() && !self.covers(c))
+        covers(&self.fonts, c)
     }
 
     /// The font families typst sees (for diagnostics and `--templates` authors).
