@@ -159,6 +159,9 @@ fn the_fictional_city_end_to_end() {
     ] {
         assert!(strings.contains(expected), "{expected} in the workbook");
     }
+    // The 禁止事業確認 dropdown goes on to the exclusion (⑤ after 3(5)'s four).
+    assert!(strings.contains("④,⑤"), "{strings}");
+    assert!(!strings.contains("⑤,⑥"));
     for absent in ["伊勢崎", "日本一暑さに強いまち", "0270-27-6281"] {
         assert!(!strings.contains(absent), "{absent} in the workbook");
     }

@@ -217,7 +217,7 @@ fn column(profile: &Profile, sheet_name: &str, header: &str) -> Column {
         (_, "市の費用負担") => col.list(["なし", "あり"]),
         (_, "禁止事業確認") => col.open_list(
             std::iter::once("該当なし".to_string())
-                .chain((1..=profile.prohibited.len()).map(circled)),
+                .chain((1..=profile.banned_count()).map(circled)),
         ),
         (_, "当事者") => col.list(["市", "企業等"]),
         (sheet::PUBLICITY, "連携事業") => col.open_list(["チラシの配架", "ポスターの掲出"]),
