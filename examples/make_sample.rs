@@ -14,7 +14,7 @@
 use kyotei::date::Date;
 use kyotei::guideline::profile::Profile;
 use kyotei::input::blank::{self, Rows, named_row};
-use kyotei::model::{Settings, sheet};
+use kyotei::model::sheet;
 use kyotei::writer::xlsx::{self, CellValue};
 
 fn t(s: &str) -> CellValue {
@@ -310,7 +310,7 @@ impl Sample<'_> {
     }
 
     fn contacts(&self) -> Rows {
-        let s = Settings::default();
+        let s = self.p.settings();
         let row = |id: &str, party: &str, office: &str, person: &str, phone: &str, mail: &str| {
             named_row(
                 sheet::CONTACTS,
@@ -446,7 +446,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(|| "samples/sample.xlsx".into());
     let s = Sample { p: &profile };
     let rows: Vec<(&str, Rows)> = vec![
-        (sheet::SETTINGS, blank::settings_rows(&Settings::default())),
+        (sheet::SETTINGS, blank::settings_rows(&profile.settings())),
         (sheet::AGREEMENTS, s.agreements()),
         (sheet::REQUIREMENTS, s.requirements()),
         (sheet::FIELDS, s.fields()),
@@ -457,7 +457,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (sheet::RESULTS, s.results()),
     ];
     let mut book = blank::register_book(&profile, &rows);
-    book.title = format!("{} 包括連携協定台帳（サンプル）", profile.city);
+    book.title = format!("{} 包括連携協定台帳（サンプル）", profile.identity.city);
     let bytes = xlsx::write(&book)?;
     if let Some(dir) = std::path::Path::new(&path).parent()
         && !dir.as_os_str().is_empty()

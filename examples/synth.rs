@@ -7,7 +7,7 @@
 use kyotei::date::Date;
 use kyotei::guideline::profile::Profile;
 use kyotei::input::blank::{self, Rows, named_row};
-use kyotei::model::{Settings, sheet};
+use kyotei::model::sheet;
 use kyotei::writer::xlsx::{self, CellValue};
 
 fn t(s: &str) -> CellValue {
@@ -311,7 +311,7 @@ impl Synth<'_> {
             }
         }
         vec![
-            (sheet::SETTINGS, blank::settings_rows(&Settings::default())),
+            (sheet::SETTINGS, blank::settings_rows(&self.p.settings())),
             (sheet::AGREEMENTS, ag),
             (sheet::REQUIREMENTS, req),
             (sheet::FIELDS, fl),
@@ -334,7 +334,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut book = blank::register_book(&profile, &rows);
     book.title = format!(
         "{} 包括連携協定台帳（ベンチマーク用 {count} 件）",
-        profile.city
+        profile.identity.city
     );
     std::fs::write(path, xlsx::write(&book)?)?;
     println!("{path} を書き出しました（{count} 件）");

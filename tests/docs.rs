@@ -116,7 +116,7 @@ fn memo(field: Option<&str>, project: &str, division: &str) -> MemoRow {
 fn register(company: &str) -> Register {
     let s = sheet::RESULTS;
     Register {
-        settings: Settings::default(),
+        settings: Profile::isesaki().settings(),
         agreements: vec![agreement(company)],
         requirements: vec![],
         // Out of order on purpose; ⑬ with its 協定書表記.
@@ -841,7 +841,7 @@ fn comparison_stub_underlines_changes() {
     )];
     let d = build::comparison(
         &templates(),
-        &Settings::default(),
+        &Profile::isesaki().settings(),
         "第3条",
         &rows,
         &Options { draft: false },

@@ -5,7 +5,7 @@ use kyotei::date::Date;
 use kyotei::error::Error;
 use kyotei::guideline::profile::Profile;
 use kyotei::input::blank::{self, EXAMPLE_ID, GUIDE_SHEET};
-use kyotei::model::{Settings, sheet};
+use kyotei::model::sheet;
 use kyotei::writer::xlsx::LISTS_SHEET;
 use std::io::{Cursor, Read};
 use std::path::PathBuf;
@@ -69,7 +69,7 @@ fn settings_are_prefilled_with_defaults() {
         .skip(1)
         .map(|r| (text(&r[0]), r.get(1).map(text).unwrap_or_default()))
         .collect();
-    let s = Settings::default();
+    let s = Profile::isesaki().settings();
     let keys: Vec<&str> = rows.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(keys, sheet::SETTINGS_KEYS);
     for (k, v) in &rows {
@@ -103,7 +103,7 @@ fn the_example_agreement_is_on_every_sheet_with_real_dates() {
     let p = Profile::isesaki();
     let fields = wb.worksheet_range(sheet::FIELDS).unwrap();
     let names: Vec<String> = fields.rows().skip(1).map(|r| text(&r[1])).collect();
-    assert!(names.len() >= p.min_fields);
+    assert!(names.len() >= p.min_fields.unwrap());
     assert!(names.iter().all(|n| p.fields.contains(n)), "{names:?}");
 
     let guide = wb.worksheet_range(GUIDE_SHEET).unwrap();

@@ -165,7 +165,7 @@ fn settings_sheet_is_optional() {
     let mut b = Book::example();
     b.remove_sheet(sheet::SETTINGS);
     let (r, _) = ok(&b);
-    assert_eq!(r.settings, kyotei::model::Settings::default());
+    assert_eq!(r.settings, Profile::isesaki().settings());
 }
 
 #[test]

@@ -383,7 +383,7 @@ fn min_fields_comes_from_the_profile() {
     let mut b = B::new();
     b.good("R8-001", None);
     let mut p = Profile::isesaki();
-    p.min_fields = 4;
+    p.min_fields = Some(4);
     let fs = check(&b.reg, &p, as_of());
     one(&fs, "3(2)", Severity::Error, "協定!A2", "4分野以上");
 }

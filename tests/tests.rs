@@ -13,6 +13,7 @@ mod init;
 mod layout;
 mod ooxml;
 mod pdf;
+mod profile;
 mod reader;
 mod report;
 mod revision;

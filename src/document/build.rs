@@ -34,7 +34,8 @@ use crate::date::Date;
 use crate::document::ir::{DocKind, Document, Inline};
 use crate::document::markup::Templates;
 use crate::error::Result;
-use crate::guideline::profile::Profile;
+use crate::guideline::profile::{FirstTerm, Profile};
+use crate::guideline::words;
 use crate::model::{
     Agreement, Contact, FieldId, FieldRow, Located, MemoRow, Party, Project, Publicity, Register,
     Report, SealStyle, Settings, Text,
@@ -116,7 +117,7 @@ pub fn application(
     profile: &Profile,
     opts: &Options,
 ) -> Result<Document> {
-    let mut ctx = base(reg, agreement, opts);
+    let mut ctx = base(reg, agreement, profile, opts);
     let fields = agreement_fields(reg, agreement, profile);
     let listed: Vec<Value> = fields
         .iter()
@@ -124,6 +125,7 @@ pub fn application(
         .collect();
     ctx.insert("fields".into(), listed.into());
     ctx.insert("min_fields".into(), profile.min_fields.into());
+    ctx.insert("min_projects".into(), profile.min_projects.into());
     ctx.insert("applied_on".into(), date(&agreement.applied_on));
     ctx.insert("contact_name".into(), text(&agreement.contact_name));
     ctx.insert("contact_phone".into(), text(&agreement.contact_phone));
@@ -141,7 +143,7 @@ pub fn proposal(
     profile: &Profile,
     opts: &Options,
 ) -> Result<Document> {
-    let mut ctx = base(reg, agreement, opts);
+    let mut ctx = base(reg, agreement, profile, opts);
     let fields = agreement_fields(reg, agreement, profile);
     let mut projects: Vec<_> = reg.rows::<Project>(agreement).collect();
     // 番号 order; rows without a number keep their sheet order after the numbered ones.
@@ -179,7 +181,7 @@ pub fn agreement(
     profile: &Profile,
     opts: &Options,
 ) -> Result<Document> {
-    let mut ctx = base(reg, agreement, opts);
+    let mut ctx = base(reg, agreement, profile, opts);
     let items: Vec<Value> = agreement_fields(reg, agreement, profile)
         .into_iter()
         .map(|(id, w)| Value::String(w.unwrap_or_else(|| profile.fields[id].clone())))
@@ -203,10 +205,10 @@ pub fn memorandum(
     t: &Templates,
     reg: &Register,
     agreement: &Agreement,
-    _profile: &Profile,
+    profile: &Profile,
     opts: &Options,
 ) -> Result<Document> {
-    let mut ctx = base(reg, agreement, opts);
+    let mut ctx = base(reg, agreement, profile, opts);
     ctx.insert("signed_on".into(), date(&agreement.signed_on));
     ctx.insert(
         "memo_on".into(),
@@ -298,7 +300,7 @@ pub fn report(
     profile: &Profile,
     opts: &Options,
 ) -> Result<Document> {
-    let mut ctx = base(reg, agreement, opts);
+    let mut ctx = base(reg, agreement, profile, opts);
     let fields = agreement_fields(reg, agreement, profile);
     ctx.insert("reported_on".into(), date(&report.reported_on));
     ctx.insert("department".into(), text(&report.department));
@@ -375,10 +377,12 @@ fn render(
     Ok(doc)
 }
 
-/// What every document may use: the city's settings and the company's particulars.
-fn base(reg: &Register, a: &Agreement, opts: &Options) -> Map<String, Value> {
+/// What every document may use: the city's settings, the company's particulars and the
+/// guideline's term in words (`term`, see [`term_words`]).
+fn base(reg: &Register, a: &Agreement, profile: &Profile, opts: &Options) -> Map<String, Value> {
     let s = &reg.settings;
     let ctx = json!({
+        "term": term_words(profile),
         "draft": opts.draft,
         "city": s.city_name,
         "city_address": s.city_address,
@@ -397,6 +401,27 @@ fn base(reg: &Register, a: &Agreement, opts: &Options) -> Map<String, Value> {
         Value::Object(m) => m,
         _ => Map::new(),
     }
+}
+
+/// The profile's term in words, for 第3条 and any sentence about the term:
+/// - `kind`: `fiscal_end` (to a month and day) or `period` (for a period from the start);
+/// - `first_end`: `翌年3月31日`, `3年後の3月31日` (fiscal_end; else null);
+/// - `period`: `1年間`, `6箇月間` (period; else null);
+/// - `renewal`: `1年`, `2年` (a renewal lasts it: `{{ term.renewal }}間`);
+/// - `notice`: `1箇月`, `3箇月` (notice by then: `{{ term.notice }}前`).
+fn term_words(profile: &Profile) -> Value {
+    let t = &profile.term;
+    let (kind, first_end, period) = match t.first {
+        FirstTerm::FiscalEnd { .. } => ("fiscal_end", Some(words::first_end(t)), None),
+        FirstTerm::Period { .. } => ("period", None, Some(words::first_end(t))),
+    };
+    json!({
+        "kind": kind,
+        "first_end": first_end,
+        "period": period,
+        "renewal": words::months(t.renewal_months),
+        "notice": words::months(t.notice_months),
+    })
 }
 
 fn nonempty(s: &str) -> Value {

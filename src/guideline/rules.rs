@@ -13,6 +13,7 @@ use crate::date::Date;
 use crate::finding::{Finding, Severity};
 use crate::guideline::profile::{Profile, circled};
 use crate::guideline::term::{self, Status, TermInfo};
+use crate::guideline::words;
 use crate::model::header;
 use crate::model::{
     Agreement, Applies, CellRef, Evaluation, FieldId, FieldRow, Located, ProhibitedCheck, Project,
@@ -98,6 +99,16 @@ pub fn counted_fields(reg: &Register, agreement: &Agreement) -> Vec<FieldId> {
                 .iter()
                 .any(|p| p.field.as_ref().is_some_and(|x| x.value == f) && counts(p))
         })
+        .collect()
+}
+
+/// The 連携事業 that count towards a minimum number of projects (`min_projects`): not
+/// evaluated ×, no prohibited category, and in one of the agreement's fields (the same test
+/// as for the fields). Unevaluated projects count.
+pub fn counted_projects<'a>(reg: &'a Register, agreement: &Agreement) -> Vec<&'a Project> {
+    let fields = agreement_fields(reg, agreement);
+    reg.rows::<Project>(agreement)
+        .filter(|p| p.field.as_ref().is_some_and(|f| fields.contains(&f.value)) && counts(p))
         .collect()
 }
 
@@ -399,27 +410,6 @@ fn short(s: &str, max: usize) -> String {
     }
 }
 
-/// "翌年3月31日" from the profile.
-fn default_end_words(profile: &Profile) -> String {
-    let t = &profile.term;
-    let year = match t.first_end_year_offset {
-        0 => "同年".to_string(),
-        1 => "翌年".to_string(),
-        2 => "翌々年".to_string(),
-        n => format!("{n}年後の"),
-    };
-    format!("{year}{}月{}日", t.first_end_month, t.first_end_day)
-}
-
-/// "1年間", "6箇月間".
-fn months_words(months: i32) -> String {
-    if months % 12 == 0 {
-        format!("{}年", months / 12)
-    } else {
-        format!("{months}箇月")
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // 入力: consistency of the register
 // ---------------------------------------------------------------------------------------
@@ -444,8 +434,8 @@ fn consistency(reg: &Register, profile: &Profile, a: &Agreement, signing: bool, 
                 start.wareki()
             ),
             format!(
-                "日付を確認してください。満了日を両者で協議していなければ空欄にします（{}まで。ガイドライン5）。",
-                default_end_words(profile)
+                "日付を確認してください。満了日を両者で協議していなければ空欄にします（{}。ガイドライン5）。",
+                words::first_term(&profile.term)
             ),
         );
     }
@@ -456,7 +446,7 @@ fn consistency(reg: &Register, profile: &Profile, a: &Agreement, signing: bool, 
         && end.value >= start
         && term::notice_deadline(end.value, &profile.term) < from
     {
-        let notice = months_words(profile.term.notice_months);
+        let notice = words::months(profile.term.notice_months);
         let which = if a.signed_on.is_some() {
             header::締結日
         } else {
@@ -473,8 +463,8 @@ fn consistency(reg: &Register, profile: &Profile, a: &Agreement, signing: bool, 
                 term::notice_deadline(end.value, &profile.term).wareki()
             ),
             format!(
-                "満了日を{which}の{notice}より後にするか、空欄にしてください（{}まで。ガイドライン5）。",
-                default_end_words(profile)
+                "満了日を{which}の{notice}より後にするか、空欄にしてください（{}。ガイドライン5）。",
+                words::first_term(&profile.term)
             ),
         );
     }
@@ -781,7 +771,7 @@ fn requirements(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out)
 }
 
 // ---------------------------------------------------------------------------------------
-// 3(2): at least min_fields fields with a project
+// 3(2): at least min_fields fields with a project, at least min_projects projects
 // ---------------------------------------------------------------------------------------
 
 fn fields(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out) {
@@ -818,58 +808,101 @@ fn fields(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out) {
     }
 
     let counted = counted_fields(reg, a);
-    if counted.len() >= profile.min_fields {
-        return;
-    }
-    let mut not_counted = Vec::new();
-    for f in agreement_fields(reg, a) {
-        if counted.contains(&f) {
-            continue;
+    let fields_short = profile.min_fields.filter(|&m| counted.len() < m);
+    let counted_projects = counted_projects(reg, a);
+    let projects_short = profile.min_projects.filter(|&m| counted_projects.len() < m);
+    if let Some(min) = fields_short {
+        let mut not_counted = Vec::new();
+        for f in agreement_fields(reg, a) {
+            if counted.contains(&f) {
+                continue;
+            }
+            let any = projects
+                .iter()
+                .any(|p| p.field.as_ref().is_some_and(|x| x.value == f));
+            let why = if any {
+                "×または禁止事業のみ"
+            } else {
+                "連携事業なし"
+            };
+            not_counted.push(format!("{}（{why}）", field_label(profile, f)));
         }
-        let any = projects
-            .iter()
-            .any(|p| p.field.as_ref().is_some_and(|x| x.value == f));
-        let why = if any {
-            "×または禁止事業のみ"
+        let counted_words = if counted.is_empty() {
+            "なし".to_string()
         } else {
-            "連携事業なし"
+            counted
+                .iter()
+                .map(|&f| field_label(profile, f))
+                .collect::<Vec<_>>()
+                .join("、")
         };
-        not_counted.push(format!("{}（{why}）", field_label(profile, f)));
+        let mut message = format!(
+            "3(2) 連携事業の実施が見込める分野が{}分野です（{min}分野以上が必要）。数えた分野: {counted_words}。",
+            counted.len(),
+        );
+        if !not_counted.is_empty() {
+            message.push_str(&format!("数えていない分野: {}。", not_counted.join("、")));
+        }
+        out.push(
+            Severity::Error,
+            "3(2)",
+            a.id.cell,
+            message,
+            format!(
+                "連携事項シートと連携事業シートで、{min}以上の分野にそれぞれ×でなく禁止事業にも当たらない連携事業を登録してください。"
+            ),
+        );
     }
-    let counted_words = if counted.is_empty() {
-        "なし".to_string()
-    } else {
-        counted
-            .iter()
-            .map(|&f| field_label(profile, f))
-            .collect::<Vec<_>>()
-            .join("、")
+    if let Some(min) = projects_short {
+        let counted_words = if counted_projects.is_empty() {
+            "なし".to_string()
+        } else {
+            counted_projects
+                .iter()
+                .map(|p| project_label(p))
+                .collect::<Vec<_>>()
+                .join("、")
+        };
+        out.push(
+            Severity::Error,
+            "3(2)",
+            a.id.cell,
+            format!(
+                "3(2) 実施が見込める連携事業が{}事業です（{min}事業以上が必要）。数えた連携事業: {counted_words}。",
+                counted_projects.len()
+            ),
+            format!(
+                "連携事業シートに、×でなく禁止事業にも当たらず、この協定の連携事項に属する連携事業を{min}事業以上登録してください。"
+            ),
+        );
+    }
+    if fields_short.is_some() || projects_short.is_some() {
+        out.push(
+            Severity::Info,
+            "3(2)",
+            a.id.cell,
+            "包括連携協定の要件に届かない場合でも、特定の事業や分野に限った個別協定（ガイドライン2、担当課の判断）で連携できることがあります。".into(),
+            "担当課と企業等で、個別協定の締結による連携事業の実施を検討してください。".into(),
+        );
+    }
+}
+
+/// "①〜⑨", and the city's exclusions after them: "①〜⑨・除外事項⑩".
+fn banned_range(profile: &Profile) -> String {
+    let range = |from: usize, to: usize| match to.saturating_sub(from) {
+        0 if to < from => String::new(),
+        0 => circled(from),
+        _ => format!("{}〜{}", circled(from), circled(to)),
     };
-    let mut message = format!(
-        "3(2) 連携事業の実施が見込める分野が{}分野です（{}分野以上が必要）。数えた分野: {counted_words}。",
-        counted.len(),
-        profile.min_fields
-    );
-    if !not_counted.is_empty() {
-        message.push_str(&format!("数えていない分野: {}。", not_counted.join("、")));
+    let n = profile.prohibited.len();
+    let mut s = range(1, n);
+    if !profile.exclusions.is_empty() {
+        s.push_str(&format!(
+            "・除外事項{}",
+            range(n + 1, profile.banned_count())
+        ));
     }
-    out.push(
-        Severity::Error,
-        "3(2)",
-        a.id.cell,
-        message,
-        format!(
-            "連携事項シートと連携事業シートで、{}以上の分野にそれぞれ×でなく禁止事業にも当たらない連携事業を登録してください。",
-            profile.min_fields
-        ),
-    );
-    out.push(
-        Severity::Info,
-        "3(2)",
-        a.id.cell,
-        "包括連携協定の要件に届かない場合でも、特定の事業や分野に限った個別協定（ガイドライン2、担当課の判断）で連携できることがあります。".into(),
-        "担当課と企業等で、個別協定の締結による連携事業の実施を検討してください。".into(),
-    );
+    s
 }
 
 // ---------------------------------------------------------------------------------------
@@ -884,7 +917,10 @@ fn projects(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out) {
                 "3(5)",
                 project_blank(p, header::禁止事業確認),
                 format!("{}の禁止事業確認が空欄です（未確認）。", project_label(p)),
-                "ガイドライン3(5)①〜⑨のいずれにも当たらなければ「該当なし」、当たれば該当する番号を入力してください。".into(),
+                format!(
+                    "ガイドライン3(5){}のいずれにも当たらなければ「該当なし」、当たれば該当する番号を入力してください。",
+                    banned_range(profile)
+                ),
             ),
             Some(x) => {
                 if let ProhibitedCheck::Applies(nums) = &x.value
@@ -892,14 +928,7 @@ fn projects(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out) {
                 {
                     let names: Vec<String> = nums
                         .iter()
-                        .map(|&n| {
-                            let what = profile
-                                .prohibited
-                                .get(usize::from(n).wrapping_sub(1))
-                                .map(String::as_str)
-                                .unwrap_or("禁止事業");
-                            format!("3(5){}「{what}」", circled(usize::from(n)))
-                        })
+                        .map(|&n| profile.banned_label(usize::from(n)))
                         .collect();
                     out.push(
                         Severity::Error,
@@ -942,8 +971,8 @@ fn term_findings(
     cell: CellRef,
     out: &mut Out,
 ) {
-    let renew = months_words(profile.term.renewal_months);
-    let notice = months_words(profile.term.notice_months);
+    let renew = words::months(profile.term.renewal_months);
+    let notice = words::months(profile.term.notice_months);
     let hint = format!(
         "期間満了日の{notice}前までに甲乙いずれからも申出がなければ、満了日の翌日から{renew}間自動更新されます（ガイドライン5、協定書第3条）。"
     );
@@ -997,7 +1026,7 @@ fn term_findings(
             format!(
                 "{}に始まるため、ガイドライン5の「{}」により最初の有効期間は{}までとなり、{}を超えます。",
                 t.start.wareki_month(),
-                default_end_words(profile),
+                words::first_end(&profile.term),
                 t.first_end.wareki(),
                 renew
             ),

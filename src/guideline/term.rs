@@ -5,13 +5,17 @@
 //! Every period comes from the profile (`profile.term`, `profile.review_years`); nothing
 //! here knows "3月31日", "1年" or "1箇月". "Today" is the `as_of` argument.
 //!
+//! The first term, when no end was agreed, follows the profile's rule: to a month and day
+//! some years after the start (Isesaki: 翌年3月31日) or for a period from the start (1年間
+//! from 2026-06-15 ends 2027-06-14).
+//!
 //! Periods are counted as the 民法 (第143条) counts them and as 第3条 of the model agreement
 //! says: a renewed term runs "当該期間の満了の翌日から起算して1年間", so after a term ending
 //! 2027-03-31 the next runs 2027-04-01..2028-03-31, and after an agreed end of 2027-09-15
 //! it runs to 2028-09-15.
 
 use crate::date::Date;
-use crate::guideline::profile::{Profile, Term};
+use crate::guideline::profile::{FirstTerm, Profile, Term};
 use crate::model::{Agreement, Register, Report};
 use serde::Serialize;
 
@@ -95,15 +99,23 @@ pub fn start_of(agreement: &Agreement) -> Option<Date> {
         .map(|d| d.value)
 }
 
-/// The end of the first term when no end date was agreed: the profile's month and day in the
-/// start year plus the offset (Isesaki: 翌年3月31日). A day that does not exist in that year
-/// (29 February) is clamped to the month end.
+/// The end of the first term when no end date was agreed. For a month and day: that day of
+/// the start year plus the offset (Isesaki: 翌年3月31日); a day that does not exist in that
+/// year (29 February) is clamped to the month end. For a period: the day before the
+/// corresponding day `months` later (民法143条), as a renewal counts.
 pub fn default_first_end(start: Date, term: &Term) -> Date {
-    let year = start.year + term.first_end_year_offset;
-    let day = term
-        .first_end_day
-        .min(crate::date::days_in_month(year, term.first_end_month));
-    Date::new(year, term.first_end_month, day).expect("profile month/day validated")
+    match term.first {
+        FirstTerm::FiscalEnd {
+            month,
+            day,
+            year_offset,
+        } => {
+            let year = start.year + year_offset;
+            let day = day.min(crate::date::days_in_month(year, month));
+            Date::new(year, month, day).expect("profile month/day validated")
+        }
+        FirstTerm::Period { months } => renewed_end(start.add_days(-1), months),
+    }
 }
 
 /// The end of the term that follows a term ending on `prev_end`, when it is renewed for
@@ -508,9 +520,11 @@ mod tests {
     fn parameters_come_from_the_profile() {
         let mut p = Profile::isesaki();
         p.term = Term {
-            first_end_month: 12,
-            first_end_day: 31,
-            first_end_year_offset: 0,
+            first: FirstTerm::FiscalEnd {
+                month: 12,
+                day: 31,
+                year_offset: 0,
+            },
             renewal_months: 24,
             notice_months: 3,
         };
@@ -523,6 +537,38 @@ mod tests {
         );
         assert_eq!(t.notice_deadline, d(2028, 9, 30));
         assert_eq!(t.next_end, d(2030, 12, 31));
+    }
+
+    #[test]
+    fn a_period_term_ends_the_day_before_the_anniversary() {
+        let mut p = Profile::isesaki();
+        p.term.first = FirstTerm::Period { months: 12 };
+        let a = agreement(Some(d(2026, 6, 15)));
+        let reg = Register::default();
+        let t = term(&reg, &a, &p, d(2026, 6, 15)).unwrap();
+        assert_eq!(t.first_end, d(2027, 6, 14));
+        assert_eq!(t.notice_deadline, d(2027, 5, 14));
+        assert_eq!(t.next_end, d(2028, 6, 14));
+        let t = term(&reg, &a, &p, d(2027, 6, 15)).unwrap();
+        assert_eq!(
+            (t.current_start, t.current_end),
+            (d(2027, 6, 15), d(2028, 6, 14))
+        );
+        assert_eq!(t.renewals, 1);
+        // From 29 February: no 29th a year later, the month's last day.
+        let a = agreement(Some(d(2028, 2, 29)));
+        assert_eq!(
+            term(&reg, &a, &p, d(2028, 3, 1)).unwrap().first_end,
+            d(2029, 2, 28)
+        );
+        // Six months from 31 August: the day before 28 February has no corresponding day
+        // in February; the month's last day.
+        p.term.first = FirstTerm::Period { months: 6 };
+        let a = agreement(Some(d(2026, 8, 31)));
+        assert_eq!(
+            term(&reg, &a, &p, d(2026, 9, 1)).unwrap().first_end,
+            d(2027, 2, 28)
+        );
     }
 
     #[test]

@@ -8,7 +8,8 @@
 
 use crate::date::Date;
 use crate::error::Result;
-use crate::guideline::profile::{Profile, circled};
+use crate::guideline::profile::{FirstTerm, Profile, circled};
+use crate::guideline::words;
 use crate::model::{Settings, sheet};
 use crate::writer::xlsx::{self, Book, CellValue, Column, Kind, ListSpec, SheetSpec, Strictness};
 
@@ -33,8 +34,8 @@ pub fn blank_register(profile: &Profile) -> Book {
 }
 
 /// The register workbook holding `rows` (sheet name → rows in `COLUMNS` order). Sheets not
-/// named get no rows, except `設定`, which defaults to [`settings_rows`] of
-/// `Settings::default()`.
+/// named get no rows, except `設定`, which defaults to [`settings_rows`] of the profile's
+/// identity (`Profile::settings`).
 pub fn register_book(profile: &Profile, rows: &[(&str, Rows)]) -> Book {
     let has_example = rows.iter().any(|(n, r)| {
         *n == sheet::AGREEMENTS
@@ -50,15 +51,15 @@ pub fn register_book(profile: &Profile, rows: &[(&str, Rows)]) -> Book {
         spec.landscape = name != sheet::SETTINGS;
         spec.rows = match rows.iter().find(|(n, _)| *n == name) {
             Some((_, r)) => r.clone(),
-            None if name == sheet::SETTINGS => settings_rows(&Settings::default()),
+            None if name == sheet::SETTINGS => settings_rows(&profile.settings()),
             None => Vec::new(),
         };
         sheets.push(spec);
     }
     Book {
         sheets,
-        title: format!("{} 包括連携協定台帳", profile.city),
-        author: profile.city.clone(),
+        title: format!("{} 包括連携協定台帳", profile.identity.city),
+        author: profile.identity.city.clone(),
     }
 }
 
@@ -216,7 +217,7 @@ fn column(profile: &Profile, sheet_name: &str, header: &str) -> Column {
         (_, "市の費用負担") => col.list(["なし", "あり"]),
         (_, "禁止事業確認") => col.open_list(
             std::iter::once("該当なし".to_string())
-                .chain((1..=profile.prohibited.len()).map(circled)),
+                .chain((1..=profile.banned_count()).map(circled)),
         ),
         (_, "当事者") => col.list(["市", "企業等"]),
         (sheet::PUBLICITY, "連携事業") => col.open_list(["チラシの配架", "ポスターの掲出"]),
@@ -245,6 +246,16 @@ fn column(profile: &Profile, sheet_name: &str, header: &str) -> Column {
     }
 }
 
+/// What 3(2) asks for, as the 分野 note says it: `3以上`, `連携事業3事業以上`.
+fn needed(profile: &Profile) -> Option<String> {
+    match (profile.min_fields, profile.min_projects) {
+        (Some(f), None) => Some(format!("{f}以上")),
+        (None, Some(p)) => Some(format!("連携事業{p}事業以上")),
+        (Some(f), Some(p)) => Some(format!("{f}以上、連携事業{p}事業以上")),
+        (None, None) => None,
+    }
+}
+
 /// The note on a header cell: what to enter, in the guideline's words where it has them.
 fn note(profile: &Profile, sheet_name: &str, header: &str) -> Option<String> {
     let numbered = |items: &[String]| {
@@ -261,7 +272,16 @@ fn note(profile: &Profile, sheet_name: &str, header: &str) -> Option<String> {
         (_, "目的") => "協定書第1条「甲及び乙が、〇〇、〇〇、〇〇等、相互の連携強化を図る」の〇〇に入る言葉（例: 子育て支援、教育、防災）。".into(),
         (_, "締結日") => "協定を締結した日。交渉中は空欄にします。".into(),
         (_, "有効期間開始日") => "締結日と別の日から有効にするときだけ入力します（協定書第3条の「●年●月●日」）。".into(),
-        (_, "有効期間満了日") => "両者で協議して決めた満了日。空欄のときは開始の翌年3月31日です。".into(),
+        (_, "有効期間満了日") => match profile.term.first {
+            FirstTerm::FiscalEnd { .. } => format!(
+                "両者で協議して決めた満了日。空欄のときは開始の{}です。",
+                words::first_end(&profile.term)
+            ),
+            FirstTerm::Period { .. } => format!(
+                "両者で協議して決めた満了日。空欄のときは開始から{}（終わりは応当日の前日）です。",
+                words::first_end(&profile.term)
+            ),
+        },
         (_, "協定締結後の改正日") => format!(
             "ガイドライン施行（{}）前に締結した協定を、施行後に改正した日（附則2）。",
             profile.effective.wareki()
@@ -273,17 +293,35 @@ fn note(profile: &Profile, sheet_name: &str, header: &str) -> Option<String> {
             let i = h.chars().nth(4).and_then(|c| (1..=20).find(|&n| circled(n).starts_with(c)))?;
             format!("ガイドライン3(4){}: {}", circled(i), profile.disqualifications.get(i - 1)?)
         }
-        (sheet::FIELDS, "分野") => format!("ガイドライン3(2)の分野（3以上が必要）:\n{}", numbered(&profile.fields)),
+        (sheet::FIELDS, "分野") => format!(
+            "ガイドライン3(2)の分野{}:\n{}",
+            needed(profile).map_or(String::new(), |n| format!("（{n}が必要）")),
+            numbered(&profile.fields)
+        ),
         (sheet::FIELDS, "協定書表記") => format!(
             "協定書第2条の書き方を変えるときに入力します。{}を選んだときは、実際の分野名を必ず書きます。",
             circled(profile.other_field)
         ),
         (_, "評価") => "○＝実現可能性あり\n×＝実現不可\n△＝提案事項の調整（代替案）により実現可能性があるもの".into(),
         (_, "市の費用負担") => "ガイドライン1(5): 原則、市が事業費を負担する事業は連携事業から除きます。".into(),
-        (_, "禁止事業確認") => format!(
-            "ガイドライン3(5)に当たらなければ「該当なし」、当たるときはその番号（例: ①）:\n{}",
-            numbered(&profile.prohibited)
-        ),
+        (_, "禁止事業確認") => {
+            let mut text = format!(
+                "ガイドライン3(5){}に当たらなければ「該当なし」、当たるときはその番号（例: ①）:\n{}",
+                if profile.exclusions.is_empty() { "" } else { "と除外事項" },
+                numbered(&profile.prohibited)
+            );
+            if !profile.exclusions.is_empty() {
+                let n = profile.prohibited.len();
+                let more: Vec<String> = profile
+                    .exclusions
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| format!("{}{}", circled(n + i + 1), s))
+                    .collect();
+                text.push_str(&format!("\n除外事項:\n{}", more.join("\n")));
+            }
+            text
+        }
         (sheet::MEMO, "連携事項") => "申し合わせ事項での書き方で自由に入力します。同じ値が続く行は1つのセルにまとめて印刷します。".into(),
         (_, "当事者") => "市 または 企業等。市の行がないときは設定シートの所管部課を使います。".into(),
         (_, "報告番号") => "協定ごとに重複しない番号（例: 1, 2, 3）。".into(),
@@ -295,8 +333,33 @@ fn note(profile: &Profile, sheet_name: &str, header: &str) -> Option<String> {
 /// The `説明` sheet.
 fn guide_sheet(profile: &Profile, has_example: bool) -> SheetSpec {
     let e = profile.effective.wareki();
-    let min = profile.min_fields;
     let n_fields = profile.fields.len();
+    let t = &profile.term;
+    let first_term = match t.first {
+        FirstTerm::FiscalEnd { .. } => format!("の{}までとなり", words::first_end(t)),
+        FirstTerm::Period { .. } => format!("から{}となり", words::first_end(t)),
+    };
+    let (notice, renewal) = (
+        words::months(t.notice_months),
+        words::months(t.renewal_months),
+    );
+    let need = match (profile.min_fields, profile.min_projects) {
+        (Some(f), None) => format!("連携事業がある分野が{f}以上必要です"),
+        (None, Some(p)) => format!("連携事業が{p}事業以上必要です"),
+        (Some(f), Some(p)) => {
+            format!("連携事業がある分野が{f}以上、その連携事業が{p}事業以上必要です")
+        }
+        (None, None) => "連携事業が必要です".to_string(),
+    };
+    let banned = format!(
+        "ガイドライン3(5){}①～{}",
+        if profile.exclusions.is_empty() {
+            ""
+        } else {
+            "と除外事項"
+        },
+        circled(profile.banned_count())
+    );
     let other = circled(profile.other_field);
     let years = profile.review_years;
     let mut intro: Vec<(String, String)> = vec![
@@ -304,7 +367,7 @@ fn guide_sheet(profile: &Profile, has_example: bool) -> SheetSpec {
             "この台帳について".into(),
             format!(
                 "{}の包括連携協定を1つのブックで管理する台帳です。kyotei はこの台帳から、申出書・連携事業提案書・協定書・申し合わせ事項・実績報告書などを作成し、「{}」に沿っているかを確認します。",
-                profile.city, profile.name
+                profile.identity.city, profile.name
             ),
         ),
         (
@@ -328,7 +391,7 @@ fn guide_sheet(profile: &Profile, has_example: bool) -> SheetSpec {
         (
             sheet::AGREEMENTS,
             format!(
-                "1行が1つの協定です。協定番号（例: R8-001）は他のシートとの結び付けとファイル名に使うので、重複しないようにします。\n協定書の作成（締結）には、企業等名・企業等所在地・代表者役職・代表者氏名・目的・締結日が必要です。交渉中は締結日を空欄にします。\n目的は協定書第1条の「〇〇、〇〇、〇〇等」に入る言葉です（例: 子育て支援、教育、防災）。\n有効期間満了日が空欄のときは、締結日（または有効期間開始日）の翌年3月31日までとなり、満了日の1か月前までに申出がなければ1年間ずつ更新します（ガイドライン5）。\n押印方式は 署名捺印（既定）か 記名押印 を選びます。協定を解除したときは解除日と解除理由を入力します。\nガイドライン施行（{e}）前に締結した協定を施行後に改正したときは、協定締結後の改正日を入力します（附則2）。"
+                "1行が1つの協定です。協定番号（例: R8-001）は他のシートとの結び付けとファイル名に使うので、重複しないようにします。\n協定書の作成（締結）には、企業等名・企業等所在地・代表者役職・代表者氏名・目的・締結日が必要です。交渉中は締結日を空欄にします。\n目的は協定書第1条の「〇〇、〇〇、〇〇等」に入る言葉です（例: 子育て支援、教育、防災）。\n有効期間満了日が空欄のときは、締結日（または有効期間開始日）{first_term}、満了日の{notice}前までに申出がなければ{renewal}間ずつ更新します（ガイドライン5）。\n押印方式は 署名捺印（既定）か 記名押印 を選びます。協定を解除したときは解除日と解除理由を入力します。\nガイドライン施行（{e}）前に締結した協定を施行後に改正したときは、協定締結後の改正日を入力します（附則2）。"
             ),
         ),
         (
@@ -338,12 +401,12 @@ fn guide_sheet(profile: &Profile, has_example: bool) -> SheetSpec {
         (
             sheet::FIELDS,
             format!(
-                "1行が1つの協定の1つの連携事項（分野）です。分野はガイドライン3(2)の{n_fields}分野から選びます。締結には、実現可能性のある（評価が ○ か △ の）連携事業がある分野が{min}以上必要です。\n{other}（その他）を選んだときは、協定書表記に実際の分野名を書きます（協定書第2条にその文言が入ります）。"
+                "1行が1つの協定の1つの連携事項（分野）です。分野はガイドライン3(2)の{n_fields}分野から選びます。締結には、実現可能性のある（評価が ○ か △ の）{need}。\n{other}（その他）を選んだときは、協定書表記に実際の分野名を書きます（協定書第2条にその文言が入ります）。"
             ),
         ),
         (
             sheet::PROJECTS,
-            "1行が1つの連携事業の提案（連携事業提案書の1行）です。番号は提案書での並び順です。連携事項は、連携事項シートで選んだ分野から選びます。\n評価・コメント・担当部・担当課・担当者連絡先は市が記入します（○＝実現可能性あり、×＝実現不可、△＝提案事項の調整（代替案）により実現可能性があるもの）。\n市の費用負担が あり の事業は、原則として連携事業になりません（ガイドライン1(5)）。禁止事業確認には、ガイドライン3(5)①～⑨のどれにも当たらなければ 該当なし、当たるときはその番号（例: ①）を入力します。".into(),
+            format!("1行が1つの連携事業の提案（連携事業提案書の1行）です。番号は提案書での並び順です。連携事項は、連携事項シートで選んだ分野から選びます。\n評価・コメント・担当部・担当課・担当者連絡先は市が記入します（○＝実現可能性あり、×＝実現不可、△＝提案事項の調整（代替案）により実現可能性があるもの）。\n市の費用負担が あり の事業は、原則として連携事業になりません（ガイドライン1(5)）。禁止事業確認には、{banned}のどれにも当たらなければ 該当なし、当たるときはその番号（例: ①）を入力します。"),
         ),
         (
             sheet::MEMO,
@@ -402,14 +465,161 @@ fn t(s: &str) -> CellValue {
     CellValue::from(s)
 }
 
-/// The example agreement `例-001`: signed 2026-07-01, valid under the guideline.
+/// The example's words for fields of Isesaki's guideline: (field, word in 目的, 事業内容,
+/// 評価, コメント, 担当部, 担当課, 担当者連絡先). A profile with these fields gets them;
+/// another gets plain words made from its own field names.
+const KNOWN_FIELDS: [[&str; 8]; 3] = [
+    [
+        "子ども・子育て支援に関すること。",
+        "子育て支援",
+        "親子で参加できる食育ワークショップを開催し、講師を派遣する。",
+        "○",
+        "令和8年秋ごろ、30人規模のワークショップを予定しているので、講師の派遣をお願いしたい。",
+        "福祉こども部",
+        "こども支援課",
+        "子育て係（内線0000）",
+    ],
+    [
+        "学校教育・生涯学習に関すること。",
+        "教育",
+        "市内の小学校で、仕事の体験を交えた出前授業を行う。",
+        "○",
+        "学校の希望を取りまとめて連絡する。",
+        "教育部",
+        "学校教育課",
+        "指導係（内線0000）",
+    ],
+    [
+        "防犯・防災に関すること。",
+        "防災",
+        "災害時に、店舗の在庫から飲料水や食料品を供給する。",
+        "△",
+        "品目と数量を協議したうえで、別に協定を結ぶことを検討したい。",
+        "総務部",
+        "危機管理室",
+        "防災係（内線0000）",
+    ],
+];
+
+/// One 連携事業 of the example.
+struct ExampleProject {
+    field: usize,
+    words: [String; 6],
+}
+
+/// `子ども・子育て支援に関すること。` → `子ども・子育て支援`.
+fn short_name(field: &str) -> &str {
+    let f = field.trim_end_matches('。');
+    f.strip_suffix("に関すること").unwrap_or(f)
+}
+
+/// The fields (0-based) and 連携事業 of the example, valid under the profile: as many fields
+/// as `min_fields` asks (at least one) and as many projects as `min_projects` asks (at
+/// least one per field). Isesaki's ①②⑦ with their own words where the profile has them.
+fn example_projects(profile: &Profile) -> (Vec<usize>, Vec<String>, Vec<ExampleProject>) {
+    let need_fields = profile.min_fields.unwrap_or(1).max(1);
+    let known: Vec<(usize, &[&str; 8])> = KNOWN_FIELDS
+        .iter()
+        .filter_map(|k| profile.field_index(k[0]).map(|i| (i, k)))
+        .collect();
+    let mut projects: Vec<ExampleProject> = Vec::new();
+    let (fields, words): (Vec<usize>, Vec<String>) = if known.len() >= need_fields {
+        for (i, k) in &known {
+            projects.push(ExampleProject {
+                field: *i,
+                words: [k[2], k[3], k[4], k[5], k[6], k[7]].map(String::from),
+            });
+        }
+        known.iter().map(|(i, k)| (*i, k[1].to_string())).unzip()
+    } else {
+        // Plain fields first; the その他 field (which needs a 協定書表記) only if needed.
+        let other = profile.other_field - 1;
+        let order = (0..profile.fields.len())
+            .filter(|&i| i != other)
+            .chain([other]);
+        let chosen: Vec<usize> = order.take(need_fields).collect();
+        chosen
+            .iter()
+            .map(|&i| (i, short_name(&profile.fields[i]).to_string()))
+            .unzip()
+    };
+    let need_projects = profile.min_projects.unwrap_or(0).max(fields.len());
+    let generic = |field: usize, n: usize| {
+        let what = if field + 1 == profile.other_field {
+            "地域の特性に応じた取組".to_string()
+        } else {
+            format!("「{}」の取組", short_name(&profile.fields[field]))
+        };
+        let content = if n == 0 {
+            format!("{what}に、社員の知識や店舗を生かして協力する。")
+        } else {
+            format!(
+                "{what}について、市が行うイベントの周知に協力する（{}件目）。",
+                n + 1
+            )
+        };
+        ExampleProject {
+            field,
+            words: [
+                content,
+                "○".to_string(),
+                "実施の時期と内容を協議したい。".to_string(),
+                "企画部".to_string(),
+                "政策課".to_string(),
+                "連携係（内線0000）".to_string(),
+            ],
+        }
+    };
+    for k in projects.len()..need_projects {
+        let field = fields[k % fields.len()];
+        projects.push(generic(field, k / fields.len()));
+    }
+    (fields, words, projects)
+}
+
+/// `子育て支援、教育及び防災`.
+fn and_list(words: &[String]) -> String {
+    match words.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{}及び{last}", rest.join("、")),
+        _ => words.concat(),
+    }
+}
+
+/// The example company's address: in the city, before its own office's street (the part
+/// of the identity's address up to the city's name).
+fn example_address(profile: &Profile) -> String {
+    let i = &profile.identity;
+    let town = match i.address.find(&i.city) {
+        Some(at) => &i.address[..at + i.city.len()],
+        None => &i.city,
+    };
+    format!("{town}本町1番2号")
+}
+
+/// The office that checks the requirements: the 課 of the identity's 所管部課.
+fn example_checker(profile: &Profile) -> String {
+    let i = &profile.identity;
+    let office = i.office.rsplit('部').next().filter(|s| !s.is_empty());
+    format!("{} {}", office.unwrap_or(&i.office), i.section)
+}
+
+/// The example agreement `例-001`, valid under the profile: signed 2026-07-01 (a year later
+/// for each year the profile takes effect after 15 May 2026, when the example applies), with
+/// the fields and projects of [`example_projects`].
 pub fn example_rows(profile: &Profile) -> Vec<(&'static str, Rows)> {
+    let shift = (0..)
+        .find(|&n| Date::new(2026 + n, 5, 15).is_some_and(|d| d >= profile.effective))
+        .unwrap_or(0);
+    let date = |y: i32, m: u32, d: u32| date(y + shift, m, d);
     let id = || t(EXAMPLE_ID);
-    let field = |n: usize| t(profile.fields.get(n - 1).map_or("", String::as_str));
+    let field = |i: usize| t(profile.fields.get(i).map_or("", String::as_str));
+    let (fields, words, projects) = example_projects(profile);
+    let purpose = words.join("、");
+    let checker = example_checker(profile);
     let mut requirement = vec![
         ("協定番号", id()),
         ("確認日", date(2026, 6, 10)),
-        ("確認者", t("戦略推進課 戦略係")),
+        ("確認者", t(&checker)),
         ("3(1)意欲", t("はい")),
         ("3(3)継続的対話", t("はい")),
     ];
@@ -422,31 +632,39 @@ pub fn example_rows(profile: &Profile) -> Vec<(&'static str, Rows)> {
     for h in &disq {
         requirement.push((h.as_str(), t("該当しない")));
     }
-    let project = |no: i64,
-                   f: usize,
-                   content: &str,
-                   eval: &str,
-                   comment: &str,
-                   dept: &str,
-                   div: &str,
-                   contact: &str| {
-        named_row(
-            sheet::PROJECTS,
-            &[
-                ("協定番号", id()),
-                ("番号", CellValue::Int(no)),
-                ("連携事項", field(f)),
-                ("事業内容", t(content)),
-                ("評価", t(eval)),
-                ("コメント", t(comment)),
-                ("担当部", t(dept)),
-                ("担当課", t(div)),
-                ("担当者連絡先", t(contact)),
-                ("市の費用負担", t("なし")),
-                ("禁止事業確認", t("該当なし")),
-            ],
-        )
-    };
+    let project_rows: Rows = projects
+        .iter()
+        .enumerate()
+        .map(|(n, p)| {
+            let w = &p.words;
+            named_row(
+                sheet::PROJECTS,
+                &[
+                    ("協定番号", id()),
+                    ("番号", CellValue::Int(n as i64 + 1)),
+                    ("連携事項", field(p.field)),
+                    ("事業内容", t(&w[0])),
+                    ("評価", t(&w[1])),
+                    ("コメント", t(&w[2])),
+                    ("担当部", t(&w[3])),
+                    ("担当課", t(&w[4])),
+                    ("担当者連絡先", t(&w[5])),
+                    ("市の費用負担", t("なし")),
+                    ("禁止事業確認", t("該当なし")),
+                ],
+            )
+        })
+        .collect();
+    let field_rows: Rows = fields
+        .iter()
+        .map(|&i| {
+            let mut cells = vec![("協定番号", id()), ("分野", field(i))];
+            if i + 1 == profile.other_field {
+                cells.push(("協定書表記", t("地域の特性に応じた連携に関すること。")));
+            }
+            named_row(sheet::FIELDS, &cells)
+        })
+        .collect();
     let memo = |f: &str, p: &str, d: &str| {
         named_row(
             sheet::MEMO,
@@ -458,7 +676,56 @@ pub fn example_rows(profile: &Profile) -> Vec<(&'static str, Rows)> {
             ],
         )
     };
-    let s = Settings::default();
+    let first = &projects[0];
+    let isesaki_words = profile.field_index(KNOWN_FIELDS[0][0]) == Some(first.field);
+    let result: Vec<(&str, CellValue)> = if isesaki_words {
+        vec![
+            ("事業名", t("親子食育ワークショップ")),
+            ("実施場所", t("市内公民館")),
+            (
+                "事業内容",
+                t("親子を対象に、野菜を使った簡単な料理づくりと栄養のお話を行った。"),
+            ),
+            ("参加者数", CellValue::Int(28)),
+            (
+                "成果",
+                t("参加者アンケートで9割が「家庭でも取り組みたい」と回答した。"),
+            ),
+            (
+                "課題・今後の予定",
+                t("定員を超える申込みがあったため、来年度は2回開催を検討する。"),
+            ),
+            ("担当部", t("福祉こども部")),
+            ("担当課", t("こども支援課")),
+            ("担当者", t("子育て係")),
+        ]
+    } else {
+        vec![
+            ("事業名", t(&format!("{}の連携事業", words[0]))),
+            ("実施場所", t("市内公民館")),
+            ("事業内容", t(&first.words[0])),
+            ("参加者数", CellValue::Int(28)),
+            (
+                "成果",
+                t("参加者アンケートで9割が「また参加したい」と回答した。"),
+            ),
+            ("課題・今後の予定", t("来年度も継続して実施する。")),
+            ("担当部", t(&first.words[3])),
+            ("担当課", t(&first.words[4])),
+            ("担当者", t(first.words[5].split('（').next().unwrap_or(""))),
+        ]
+    };
+    let mut result_cells = vec![
+        ("協定番号", id()),
+        ("報告番号", t("1")),
+        ("連携事項", field(first.field)),
+        ("開始日", date(2026, 10, 17)),
+        ("終了日", date(2026, 10, 17)),
+        ("報告日", date(2026, 10, 30)),
+        ("市の費用負担額", CellValue::Int(0)),
+    ];
+    result_cells.extend(result);
+    let s = profile.settings();
     vec![
         (sheet::SETTINGS, settings_rows(&s)),
         (
@@ -468,7 +735,7 @@ pub fn example_rows(profile: &Profile) -> Vec<(&'static str, Rows)> {
                 &[
                     ("協定番号", id()),
                     ("企業等名", t("株式会社サンプル商事")),
-                    ("企業等所在地", t("群馬県伊勢崎市本町1番2号")),
+                    ("企業等所在地", t(&example_address(profile))),
                     ("代表者役職", t("代表取締役社長")),
                     ("代表者氏名", t("見本 太郎")),
                     ("担当者名", t("見本 花子")),
@@ -477,11 +744,12 @@ pub fn example_rows(profile: &Profile) -> Vec<(&'static str, Rows)> {
                     ("申出日", date(2026, 5, 15)),
                     (
                         "申出目的",
-                        t(
-                            "地域に根ざした企業として、子育て支援、教育及び防災の分野で市と連携し、市民サービスの向上に貢献するため。",
-                        ),
+                        t(&format!(
+                            "地域に根ざした企業として、{}の分野で市と連携し、市民サービスの向上に貢献するため。",
+                            and_list(&words)
+                        )),
                     ),
-                    ("目的", t("子育て支援、教育、防災")),
+                    ("目的", t(&purpose)),
                     ("締結日", date(2026, 7, 1)),
                     ("押印方式", t("署名捺印")),
                 ],
@@ -491,48 +759,8 @@ pub fn example_rows(profile: &Profile) -> Vec<(&'static str, Rows)> {
             sheet::REQUIREMENTS,
             vec![named_row(sheet::REQUIREMENTS, &requirement)],
         ),
-        (
-            sheet::FIELDS,
-            [1, 2, 7]
-                .iter()
-                .map(|&n| named_row(sheet::FIELDS, &[("協定番号", id()), ("分野", field(n))]))
-                .collect(),
-        ),
-        (
-            sheet::PROJECTS,
-            vec![
-                project(
-                    1,
-                    1,
-                    "親子で参加できる食育ワークショップを開催し、講師を派遣する。",
-                    "○",
-                    "令和8年秋ごろ、30人規模のワークショップを予定しているので、講師の派遣をお願いしたい。",
-                    "福祉こども部",
-                    "こども支援課",
-                    "子育て係（内線0000）",
-                ),
-                project(
-                    2,
-                    2,
-                    "市内の小学校で、仕事の体験を交えた出前授業を行う。",
-                    "○",
-                    "学校の希望を取りまとめて連絡する。",
-                    "教育部",
-                    "学校教育課",
-                    "指導係（内線0000）",
-                ),
-                project(
-                    3,
-                    7,
-                    "災害時に、店舗の在庫から飲料水や食料品を供給する。",
-                    "△",
-                    "品目と数量を協議したうえで、別に協定を結ぶことを検討したい。",
-                    "総務部",
-                    "危機管理室",
-                    "防災係（内線0000）",
-                ),
-            ],
-        ),
+        (sheet::FIELDS, field_rows),
+        (sheet::PROJECTS, project_rows),
         (
             sheet::MEMO,
             vec![
@@ -604,36 +832,7 @@ pub fn example_rows(profile: &Profile) -> Vec<(&'static str, Rows)> {
         ),
         (
             sheet::RESULTS,
-            vec![named_row(
-                sheet::RESULTS,
-                &[
-                    ("協定番号", id()),
-                    ("報告番号", t("1")),
-                    ("連携事項", field(1)),
-                    ("事業名", t("親子食育ワークショップ")),
-                    ("開始日", date(2026, 10, 17)),
-                    ("終了日", date(2026, 10, 17)),
-                    ("実施場所", t("市内公民館")),
-                    (
-                        "事業内容",
-                        t("親子を対象に、野菜を使った簡単な料理づくりと栄養のお話を行った。"),
-                    ),
-                    ("参加者数", CellValue::Int(28)),
-                    (
-                        "成果",
-                        t("参加者アンケートで9割が「家庭でも取り組みたい」と回答した。"),
-                    ),
-                    (
-                        "課題・今後の予定",
-                        t("定員を超える申込みがあったため、来年度は2回開催を検討する。"),
-                    ),
-                    ("担当部", t("福祉こども部")),
-                    ("担当課", t("こども支援課")),
-                    ("担当者", t("子育て係")),
-                    ("報告日", date(2026, 10, 30)),
-                    ("市の費用負担額", CellValue::Int(0)),
-                ],
-            )],
+            vec![named_row(sheet::RESULTS, &result_cells)],
         ),
     ]
 }
@@ -659,7 +858,7 @@ mod tests {
 
     #[test]
     fn settings_rows_hold_every_key_with_defaults() {
-        let rows = settings_rows(&Settings::default());
+        let rows = settings_rows(&Profile::isesaki().settings());
         assert_eq!(rows.len(), sheet::SETTINGS_KEYS.len());
         assert_eq!(
             rows[0],

@@ -7,8 +7,8 @@
 //! (duplicate IDs, rows of unknown agreements…) is the rules module's business, not this one.
 //!
 //! Rows in the model carry 1-based Excel row numbers. Blank rows are skipped; columns and
-//! sheets the contract does not name are ignored; the optional `設定` sheet falls back to
-//! [`Settings::default`]. Hidden sheets are read like visible ones (hiding a sheet in Excel
+//! sheets the contract does not name are ignored; the optional `設定` sheet falls back,
+//! key by key, to the profile's identity ([`Profile::settings`]). Hidden sheets are read like visible ones (hiding a sheet in Excel
 //! does not take it out of the register).
 
 use crate::date::{Date, DateError};
@@ -52,7 +52,10 @@ pub fn from_sheets(sheets: Vec<Sheet>, profile: &Profile) -> Result<(Register, V
     let mut findings = Vec::new();
     let tables = tables(sheets, &mut findings)?;
     let mut r = Reader { profile, findings };
-    let mut register = Register::default();
+    let mut register = Register {
+        settings: profile.settings(),
+        ..Register::default()
+    };
     let table = |name: &str| {
         tables
             .iter()
@@ -698,7 +701,7 @@ impl Reader<'_> {
                 cell,
             });
         }
-        let max = self.profile.prohibited.len();
+        let max = self.profile.banned_count();
         match parse_numbers(&s, max) {
             Some(list) => Some(Located {
                 value: ProhibitedCheck::Applies(list),
@@ -710,11 +713,16 @@ impl Reader<'_> {
                     message.push_str(&format!("。「{near}」の誤りではありませんか"));
                 }
                 let last = Profile::field_mark(max.saturating_sub(1));
+                let lists = if self.profile.exclusions.is_empty() {
+                    "ガイドライン3(5)"
+                } else {
+                    "ガイドライン3(5)と除外事項"
+                };
                 self.error(
                     row,
                     cell,
                     message,
-                    format!("「該当なし」か、ガイドライン3(5)の当てはまる番号（①〜{last}。例: ①③、1,3）を入力してください"),
+                    format!("「該当なし」か、{lists}の当てはまる番号（①〜{last}。例: ①③、1,3）を入力してください"),
                 );
                 None
             }
@@ -724,7 +732,7 @@ impl Reader<'_> {
     // -- sheets ---------------------------------------------------------------------------
 
     fn settings(&mut self, t: &Table) -> Settings {
-        let mut s = Settings::default();
+        let mut s = self.profile.settings();
         for row in t.rows() {
             let Some(key) = self.text(&row, header::項目) else {
                 continue;

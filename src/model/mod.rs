@@ -276,8 +276,9 @@ pub struct Located<T> {
 /// A text cell: the text as the user typed it (trimmed, control characters removed).
 pub type Text = Located<String>;
 
-/// Settings (`設定`): the city's side of every document. Defaults are built in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Settings (`設定`): the city's side of every document. The defaults are the guideline
+/// profile's identity (`Profile::settings`); `Settings::default()` is all blank.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Settings {
     pub city_name: String,      // 市名
     pub city_address: String,   // 市所在地
@@ -309,21 +310,6 @@ impl Settings {
     /// The value of a `設定` key.
     pub fn value(&self, key: &str) -> Option<String> {
         self.clone().slot(key).map(std::mem::take)
-    }
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            city_name: "伊勢崎市".into(),
-            city_address: "群馬県伊勢崎市今泉町二丁目410番地".into(),
-            mayor_title: "市長".into(),
-            mayor_name: String::new(),
-            office: "市長戦略部戦略推進課".into(),
-            office_section: "戦略係".into(),
-            office_phone: "0270-27-6281".into(),
-            office_email: "senryaku@city.isesaki.lg.jp".into(),
-        }
     }
 }
 

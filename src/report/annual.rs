@@ -247,7 +247,7 @@ fn counts(y: &Year) -> Vec<(String, i64)> {
 pub fn annual_report(reg: &Register, profile: &Profile, fiscal_year: i32) -> Book {
     let y = Year::new(reg, profile, fiscal_year);
     let city = if reg.settings.city_name.is_empty() {
-        profile.city.clone()
+        profile.identity.city.clone()
     } else {
         reg.settings.city_name.clone()
     };

@@ -9,6 +9,7 @@
 use crate::date::Date;
 use crate::guideline::profile::Profile;
 use crate::guideline::term::{self, Status, TermInfo};
+use crate::guideline::words;
 use crate::model::{Agreement, FieldRow, Register};
 use crate::writer::xlsx::display_width;
 use serde::Serialize;
@@ -476,13 +477,9 @@ fn period_text(a: &Agreement, t: &TermInfo, profile: &Profile, as_of: Date) -> S
     }
 }
 
-/// `1年`, `2年`, `6箇月`.
+/// `1年`, `2年`, `6箇月` ([`words::months`]).
 pub fn months_text(months: i32) -> String {
-    if months % 12 == 0 {
-        format!("{}年", months / 12)
-    } else {
-        format!("{months}箇月")
-    }
+    words::months(months)
 }
 
 /// The agreement's fields in the profile's order, short names (`子ども・子育て支援`); the
