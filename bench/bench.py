@@ -44,6 +44,17 @@ def timed_render(register, out, extra=()):
     return wall, rss_kb / 1024, cpu
 
 
+def timed_rerender(register, out):
+    """`kyotei render` into an existing folder (what staff do after an edit): wall s."""
+    cmd = [str(BIN), "render", str(register), "-o", str(out), "--as-of", AS_OF, "-q"]
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        sys.exit(f"render failed ({p.returncode}): {p.stderr[-2000:]}")
+    return wall
+
+
 def count(out, ext):
     return sum(1 for p in pathlib.Path(out).rglob(f"*.{ext}") if "履歴" not in p.parts)
 
@@ -103,6 +114,26 @@ def main():
         say(f"| {n} | {reg.stat().st_size // 1024} KB | {files} | {wall:.2f} s | "
             f"{wall / n * 1000:.0f} ms | {wall / files * 1000:.1f} ms | {cpu:.1f} s | "
             f"{rss:.0f} MB |")
+        print(lines[-1], flush=True)
+
+    # Incremental: the same folder again, unchanged, then with one agreement edited.
+    say("\n## Rendering again (only what changed)\n")
+    say("The folder of the full render above, rendered again: with the register unchanged, "
+        "and with one agreement's company renamed (`synth N FILE --edit-one`: its 9 "
+        "documents change). Targets (#13): at most 5 % of the full render.\n")
+    say("| N agreements | full render | unchanged rerun | share | one agreement edited | share |")
+    say("|---:|---:|---:|---:|---:|---:|")
+    for n in ns:
+        if n < 100:
+            continue
+        reg, out = work / f"reg{n}.xlsx", work / f"out{n}"
+        again = timed_rerender(reg, out)
+        edited = work / f"reg{n}-edited.xlsx"
+        run([str(SYNTH), str(n), str(edited), "--edit-one"])
+        one = timed_rerender(edited, out)
+        full = batch[n][0]
+        say(f"| {n} | {full:.2f} s | {again:.2f} s | {again / full * 100:.1f} % | "
+            f"{one:.2f} s | {one / full * 100:.1f} % |")
         print(lines[-1], flush=True)
 
     # One agreement as a fresh process, several times.

@@ -2,7 +2,8 @@
 //! each agreement has 4–8 fields, 8 projects, 6 memorandum rows and 5 results, with
 //! realistic Japanese text that varies from one agreement to the next.
 //!
-//! `cargo run --release --example synth -- N FILE`
+//! `cargo run --release --example synth -- N FILE [--edit-one]` (`--edit-one` renames the
+//! first agreement's company: the benchmark's edit of one agreement)
 
 use kyotei::date::Date;
 use kyotei::guideline::profile::Profile;
@@ -103,6 +104,9 @@ fn pick<'a>(list: &[&'a str], i: usize) -> &'a str {
 
 struct Synth<'a> {
     p: &'a Profile,
+    /// `--edit-one`: the first agreement's company is renamed (the benchmark's "one
+    /// agreement edited" case: only its documents change).
+    edit_one: bool,
 }
 
 impl Synth<'_> {
@@ -156,7 +160,13 @@ impl Synth<'_> {
             sheet::AGREEMENTS,
             &[
                 ("協定番号", t(&id)),
-                ("企業等名", t(&Self::company(i))),
+                (
+                    "企業等名",
+                    t(&match (i, self.edit_one) {
+                        (0, true) => format!("{}（名称変更）", Self::company(i)),
+                        _ => Self::company(i),
+                    }),
+                ),
                 (
                     "企業等所在地",
                     t(&format!(
@@ -326,11 +336,16 @@ impl Synth<'_> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(count), Some(path)) = (args.first(), args.get(1)) else {
-        return Err("使い方: synth N FILE".into());
+        return Err("使い方: synth N FILE [--edit-one]".into());
     };
+    let edit_one = args.iter().any(|a| a == "--edit-one");
     let count: usize = count.parse()?;
     let profile = Profile::isesaki();
-    let rows = Synth { p: &profile }.rows(count);
+    let rows = Synth {
+        p: &profile,
+        edit_one,
+    }
+    .rows(count);
     let mut book = blank::register_book(&profile, &rows);
     book.title = format!(
         "{} 包括連携協定台帳（ベンチマーク用 {count} 件）",

@@ -116,6 +116,12 @@ enum Command {
         /// 進捗と一覧を表示しない
         #[arg(short, long)]
         quiet: bool,
+        /// 入力が変わっていない書類も作り直す
+        #[arg(long)]
+        force: bool,
+        /// 作成したあと台帳を監視し、保存されるたびに変わった書類だけを作り直す（Ctrl-C で終了）
+        #[arg(long)]
+        watch: bool,
     },
     /// 2つの時点の台帳を比べ、申し合わせ事項と協定書の新旧対照表を DOCX と PDF で作成する
     Diff {
@@ -275,10 +281,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             engine,
             jobs,
             quiet,
+            force,
+            watch,
         } => {
             let input = read(&register, &profile)?;
             let bar = progress_bar(quiet);
-            let opts = run::render::Options {
+            let mut opts = run::render::Options {
                 out,
                 agreements: agreement,
                 kinds: docs,
@@ -292,41 +300,49 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         bar.set_position(done as u64);
                     }))
                 }),
+                force,
             };
             let engine = engine.engine()?;
-            stop_cleanly_on_ctrl_c();
-            let result = run::render::run(&input, &engine, &profile, &opts);
-            if let Some(bar) = bar {
+            // Watch before the first render, so a save during it is not missed.
+            let watcher = match watch {
+                true => Some(run::watch::Watcher::new(&register)?),
+                false => None,
+            };
+            stop_cleanly_on_ctrl_c(watch);
+            let code = render_once(&register, &input, &engine, &profile, &opts, quiet);
+            if let Some(bar) = &bar {
                 bar.finish_and_clear();
             }
-            let summary = result.with_context(|| {
-                format!("{} から書類を作成できませんでした", register.display())
-            })?;
-            let errors: Vec<Finding> = summary
-                .findings
-                .iter()
-                .filter(|f| f.is_error())
-                .cloned()
-                .collect();
-            if !errors.is_empty() {
-                eprint!("{}", finding::to_text(&errors));
+            let Some(watcher) = watcher else {
+                return code;
+            };
+            if let Err(e) = &code {
+                eprintln!("エラー: {e:#}");
             }
-            for w in &summary.warnings {
-                eprintln!("警告: {w}");
-            }
-            if !quiet {
-                print_files(&opts.out, &summary.files);
-            }
-            for id in &summary.skipped {
+            // `--force` applies to the first render only: later ones make what changed.
+            opts.force = false;
+            opts.progress = None;
+            loop {
                 eprintln!(
-                    "協定 {id}: エラーがあるため作成しませんでした（--draft で案として作成できます）"
+                    "{} の保存を待っています（Ctrl-C で終了）",
+                    register.display()
                 );
+                watcher.changed(None);
+                let step = std::time::Duration::from_millis(100);
+                match run::watch::read_settled(&register, &profile, step, 20 * step) {
+                    Ok(input) => {
+                        eprintln!("台帳が保存されました。変わった書類を作り直します");
+                        if let Err(e) =
+                            render_once(&register, &input, &engine, &profile, &opts, quiet)
+                        {
+                            eprintln!("エラー: {e:#}");
+                        }
+                    }
+                    Err(e) => eprintln!(
+                        "エラー: {e}\n前回作成した書類はそのままです。台帳を直して保存すると、もう一度作成します"
+                    ),
+                }
             }
-            Ok(if summary.skipped.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
         }
         Command::Diff {
             old,
@@ -342,7 +358,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 formats: engine.format.clone(),
             };
             let engine = engine.engine()?;
-            stop_cleanly_on_ctrl_c();
+            stop_cleanly_on_ctrl_c(false);
             let summary = run::diff::diff(&engine, &old, &new, &profile, &opts)
                 .context("新旧対照表を作成できませんでした")?;
             for m in &summary.missing {
@@ -351,7 +367,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for w in &summary.warnings {
                 eprintln!("警告: {w}");
             }
-            print_files(&opts.out, &summary.files);
+            print_files(&opts.out, &summary.files, None);
             for s in &summary.same {
                 println!("変更なし  {s}（新旧対照表は作成しません）");
             }
@@ -436,14 +452,57 @@ fn read_for_report(path: &Path, profile: &Profile) -> anyhow::Result<Input> {
 
 /// Ctrl-C: wait for the file being written, then stop; no temporary file is left and a
 /// rerun finds the finished files unchanged.
-fn stop_cleanly_on_ctrl_c() {
-    let _ = ctrlc::set_handler(|| {
+fn stop_cleanly_on_ctrl_c(watching: bool) {
+    let _ = ctrlc::set_handler(move || {
         let _writes = kyotei::output::stop_writes();
+        if watching {
+            // Ctrl-C is how `--watch` ends: a normal end.
+            eprintln!("\n監視を終了しました。書きかけのファイルは残っていません");
+            std::process::exit(0);
+        }
         eprintln!(
             "\n中断しました。書きかけのファイルは残っていません。もう一度実行すると、残りを作成します"
         );
         std::process::exit(130);
     });
+}
+
+/// One render, its findings, warnings and files printed; the exit code it deserves.
+fn render_once(
+    register: &Path,
+    input: &Input,
+    engine: &run::Engine,
+    profile: &Profile,
+    opts: &run::render::Options,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
+    let summary = run::render::run(input, engine, profile, opts)
+        .with_context(|| format!("{} から書類を作成できませんでした", register.display()))?;
+    let errors: Vec<Finding> = summary
+        .findings
+        .iter()
+        .filter(|f| f.is_error())
+        .cloned()
+        .collect();
+    if !errors.is_empty() {
+        eprint!("{}", finding::to_text(&errors));
+    }
+    for w in &summary.warnings {
+        eprintln!("警告: {w}");
+    }
+    if !quiet {
+        print_files(&opts.out, &summary.files, Some(summary.laid_out));
+    }
+    for id in &summary.skipped {
+        eprintln!(
+            "協定 {id}: エラーがあるため作成しませんでした（--draft で案として作成できます）"
+        );
+    }
+    Ok(if summary.skipped.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// The progress bar of `render`: on a terminal only, and not with `--quiet`.
@@ -471,7 +530,7 @@ fn verb(outcome: &Outcome) -> &'static str {
 }
 
 /// One line per file made or updated, then the counts.
-fn print_files(out: &Path, files: &[(String, Outcome)]) {
+fn print_files(out: &Path, files: &[(String, Outcome)], laid_out: Option<usize>) {
     let (mut created, mut replaced, mut unchanged) = (0, 0, 0);
     for (path, outcome) in files {
         match outcome {
@@ -494,7 +553,12 @@ fn print_files(out: &Path, files: &[(String, Outcome)]) {
             Outcome::Unchanged => unchanged += 1,
         }
     }
-    println!("作成 {created} 件、更新 {replaced} 件、変更なし {unchanged} 件");
+    match laid_out {
+        Some(n) => println!(
+            "作成 {created} 件、更新 {replaced} 件、変更なし {unchanged} 件（組版した書類 {n} 件）"
+        ),
+        None => println!("作成 {created} 件、更新 {replaced} 件、変更なし {unchanged} 件"),
+    }
 }
 
 fn exit_for(findings: &[Finding]) -> ExitCode {

@@ -77,6 +77,7 @@ impl Book {
             as_of,
             jobs: 1,
             progress: None,
+            force: false,
         };
         let s = render::run(&input, engine(), &self.profile, &opts).unwrap();
         assert!(s.skipped.is_empty(), "{:?}", s.findings);

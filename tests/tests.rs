@@ -9,6 +9,7 @@ mod cli;
 mod docs;
 mod docx;
 mod hostile;
+mod incremental;
 mod init;
 mod layout;
 mod ooxml;

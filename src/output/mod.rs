@@ -17,7 +17,7 @@ pub mod file;
 pub use atomic::stop_writes;
 
 use crate::error::{Error, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -172,6 +172,12 @@ impl Store {
         }
     }
 
+    /// Whether the file at `rel` is still the one whose SHA-256 is `sha256` (false when it is
+    /// missing, unreadable, a link or different).
+    pub fn holds(&self, rel: &Path, sha256: &str) -> bool {
+        matches!(self.read(rel), Ok(Some(bytes)) if sha256_hex(&bytes) == sha256)
+    }
+
     /// Write one planned file: unchanged files are left alone, changed ones are moved into
     /// `履歴/` first (as `<history>.<ext>` when given, e.g. `申し合わせ事項_第1版`, else
     /// numbered), then the new bytes are written atomically.
@@ -256,17 +262,23 @@ impl FileId {
 }
 
 /// One file of the manifest.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManifestFile {
     pub path: String,
     pub sha256: String,
+    /// SHA-256 of everything that decides the file's bytes (its document, format, draft or
+    /// final, templates, fonts, profile, kyotei version): a later render with the same key
+    /// and this file still on disk skips it. Empty (absent) for files not made that way.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub key: String,
     /// A draft (`render --draft`, in `<協定番号>/案/`); absent for final documents.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub draft: bool,
 }
 
-/// `manifest.json`: every file written, the input's hash, the kyotei version and the profile.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// `manifest.json`: every file kyotei made in the folder, the hash of the register of the
+/// latest run, the kyotei version and the profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
     pub kyotei_version: String,
     pub input_sha256: String,
@@ -290,6 +302,13 @@ impl Manifest {
         let mut s = serde_json::to_string_pretty(self).expect("manifest serialises");
         s.push('\n');
         s.into_bytes()
+    }
+
+    /// The manifest of the store, if there is one kyotei can read (anything else is as if
+    /// there were none: every file is then made again).
+    pub fn load(store: &Store) -> Option<Manifest> {
+        let bytes = store.read(Path::new(MANIFEST)).ok()??;
+        serde_json::from_slice(&bytes).ok()
     }
 
     /// Writes `manifest.json` at the store's root.

@@ -856,15 +856,15 @@ impl Edition {
     }
 
     /// The record to write after the files of a final render: `written` are the extensions
-    /// and bytes of the document's files. None for drafts.
-    pub fn record(&self, dir: &Path, written: &[(&str, &[u8])]) -> Option<Planned> {
+    /// and SHA-256 digests (hex) of the document's files. None for drafts.
+    pub fn record(&self, dir: &Path, written: &[(&str, String)]) -> Option<Planned> {
         if self.draft {
             return None;
         }
         let same = self.recorded.as_ref().filter(|_| !self.is_new);
         let mut files = same.map(|s| s.files.clone()).unwrap_or_default();
-        for (ext, bytes) in written {
-            files.insert(ext.to_string(), output::sha256_hex(bytes));
+        for (ext, sha) in written {
+            files.insert(ext.to_string(), sha.clone());
         }
         let revised_on = match same {
             Some(s) => s.revised_on.clone(),

@@ -115,6 +115,7 @@ pub fn diff(
                 let path = rel_string(&plan.rel);
                 manifest.push(ManifestFile {
                     draft: false,
+                    key: String::new(),
                     path: path.clone(),
                     sha256: output::sha256_hex(&plan.bytes),
                 });

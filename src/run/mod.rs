@@ -6,6 +6,7 @@
 //! - [`diff`]: the 新旧対照表 between two registers, into the store.
 //! - [`files`]: the single-file commands (`init`, `report`, `export`, `schedule --ics`).
 //! - [`glyphs`]: characters no font can show, for `check` and `render` alike.
+//! - [`watch`]: following the register as it is saved (`render --watch`).
 //!
 //! Every command reads the register through [`read`], selects agreements with [`select`]
 //! and, where it writes documents, lays them out with [`Engine::plan`].
@@ -15,6 +16,7 @@ pub mod diff;
 pub mod files;
 pub mod glyphs;
 pub mod render;
+pub mod watch;
 
 use crate::date::Date;
 use crate::document::assets::Assets;
@@ -59,15 +61,39 @@ pub struct EngineOptions {
 pub struct Engine {
     pub templates: Templates,
     pub pdf: Pdf,
+    /// SHA-256 of what, besides a document (its IR, the templates' output) and its format,
+    /// decides the bytes kyotei writes: its version, the layout (built in or from
+    /// `--templates`) and the fonts. Part of every file's key in the manifest.
+    pub fingerprint: String,
 }
 
 impl Engine {
     pub fn new(opts: &EngineOptions) -> Result<Engine> {
         let assets = Assets::new(opts.templates.as_deref());
+        let pdf = Pdf::new(&assets, &opts.font_dirs)?;
+        // The templates (`*.j2`) are not here: what they say is the document's IR, which is
+        // in every key, so a changed template remakes exactly the documents it changes.
+        let mut parts = vec![env!("CARGO_PKG_VERSION").to_string()];
+        parts.extend(pdf.fingerprint());
         Ok(Engine {
             templates: Templates::new(&assets)?,
-            pdf: Pdf::new(&assets, &opts.font_dirs)?,
+            pdf,
+            fingerprint: crate::output::sha256_hex(parts.join("\n").as_bytes()),
         })
+    }
+
+    /// The key of one file: the engine's fingerprint, the profile, the format, the PDF date
+    /// and the document (`ir`: its IR as JSON, which says draft or final).
+    pub fn key(&self, profile: &str, format: Format, created: Date, ir: &str) -> String {
+        crate::output::sha256_hex(
+            format!(
+                "{}\n{profile}\n{}\n{}\n{ir}",
+                self.fingerprint,
+                format.ext(),
+                created.iso()
+            )
+            .as_bytes(),
+        )
     }
 
     /// One document in each of `formats`, as planned files `<dir>/<name>.<ext>`, and the

@@ -7,15 +7,15 @@
 use super::{Engine, Format, Input, select};
 use crate::date::Date;
 use crate::document::build::{self, Options as DocOptions};
-use crate::document::ir::DocKind;
+use crate::document::ir::{DocKind, Document};
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Severity};
 use crate::guideline::profile::Profile;
 use crate::model::{Agreement, Register};
-use crate::output::{self, Outcome, Planned};
+use crate::output::{self, ManifestFile, Outcome, Planned};
 use crate::revision::{self, Edition};
 use crate::text;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -39,6 +39,8 @@ pub struct Options {
     pub jobs: usize,
     /// Called by the writer after each agreement: (agreements done, agreements selected).
     pub progress: Option<Progress>,
+    /// Make every file again, even those whose inputs are unchanged (`--force`).
+    pub force: bool,
 }
 
 /// A progress callback (the CLI draws a bar with it).
@@ -62,6 +64,8 @@ pub struct Summary {
     pub skipped: Vec<String>,
     /// Warnings of the writers (typst).
     pub warnings: Vec<String>,
+    /// Documents laid out in this run: files whose inputs were unchanged cost none.
+    pub laid_out: usize,
 }
 
 /// Checks a register as read and renders it with `engine` into `opts.out`.
@@ -129,6 +133,21 @@ pub fn render_register(
     let mut results: Vec<Option<AgreementOutput>> = (0..selected.len()).map(|_| None).collect();
     let mut first_error: Option<Error> = None;
     let mut manifest_files: Vec<output::ManifestFile> = Vec::new();
+    // The folders (協定番号) whose files this run made or kept.
+    let mut rendered: Vec<String> = Vec::new();
+    // What earlier runs made: files whose key is unchanged are kept as they are.
+    let before = output::Manifest::load(&store);
+    let previous = Previous {
+        files: before
+            .iter()
+            .flat_map(|m| m.files.iter())
+            .filter(|f| f.draft == opts.draft)
+            .map(|f| (f.path.clone(), f.clone()))
+            .collect(),
+        // Debug output is deterministic here (the profile holds no maps).
+        profile: format!("{profile:?}"),
+    };
+    let layouts = engine.pdf.layouts();
 
     std::thread::scope(|s| {
         for _ in 0..jobs.min(selected.len()).max(1) {
@@ -137,6 +156,7 @@ pub fn render_register(
             let selected = &selected;
             let with_errors = &with_errors;
             let store = &store;
+            let previous = &previous;
             s.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
@@ -145,7 +165,7 @@ pub fn render_register(
                     let out = if has_errors && !opts.draft {
                         Ok(AgreementOutput::Skipped)
                     } else {
-                        render_agreement(engine, store, reg, a, profile, opts)
+                        render_agreement(engine, store, previous, reg, a, profile, opts)
                     };
                     if tx.send((i, out)).is_err() {
                         break;
@@ -160,11 +180,14 @@ pub fn render_register(
             match out {
                 Ok(AgreementOutput::Files {
                     plans,
+                    kept,
                     warnings,
                     history,
                 }) => {
                     if first_error.is_none() {
-                        for p in &plans {
+                        rendered.push(output::sanitize_component(&selected[i].id.value));
+                        for k in &plans {
+                            let p = &k.plan;
                             let named = history.iter().find(|(r, _)| *r == p.rel);
                             match store.commit(p, named.map(|(_, h)| h.as_str())) {
                                 Ok(o) => {
@@ -172,6 +195,7 @@ pub fn render_register(
                                         draft: opts.draft,
                                         path: rel_string(&p.rel),
                                         sha256: output::sha256_hex(&p.bytes),
+                                        key: k.key.clone(),
                                     });
                                     summary.files.push((rel_string(&p.rel), o));
                                 }
@@ -180,6 +204,10 @@ pub fn render_register(
                                     break;
                                 }
                             }
+                        }
+                        for f in kept {
+                            summary.files.push((f.path.clone(), Outcome::Unchanged));
+                            manifest_files.push(f);
                         }
                     }
                     summary.warnings.extend(warnings);
@@ -210,10 +238,31 @@ pub fn render_register(
         }
     }
     summary.files.sort_by(|a, b| a.0.cmp(&b.0));
+    summary.laid_out = engine.pdf.layouts() - layouts;
     // A run that produced no file (every agreement refused) leaves the last manifest as it is:
     // it still describes the files in the folder.
     if !manifest_files.is_empty() {
-        let manifest = output::Manifest::new(&input.bytes, &profile.name, manifest_files);
+        // The manifest lists every file kyotei made here: this run's, and the earlier ones of
+        // the folders (and documents, with --docs) it did not make again. A final render
+        // replaces the final entries of its agreements, a draft the drafts'.
+        let made: HashSet<&str> = manifest_files.iter().map(|f| f.path.as_str()).collect();
+        let dirs: HashSet<&str> = rendered.iter().map(String::as_str).collect();
+        let drafts = format!("{}/", output::DRAFT_DIR);
+        let redone = |path: &str| {
+            made.contains(path)
+                || (opts.kinds.is_empty()
+                    && path.split_once('/').is_some_and(|(dir, rest)| {
+                        dirs.contains(dir) && rest.starts_with(&drafts) == opts.draft
+                    }))
+        };
+        let mut files: Vec<output::ManifestFile> = before
+            .map(|m| m.files)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|f| !redone(&f.path))
+            .collect();
+        files.extend(manifest_files);
+        let manifest = output::Manifest::new(&input.bytes, &profile.name, files);
         let outcome = manifest.commit(&store)?;
         summary.files.push(("manifest.json".into(), outcome));
     }
@@ -222,7 +271,9 @@ pub fn render_register(
 
 enum AgreementOutput {
     Files {
-        plans: Vec<Planned>,
+        plans: Vec<Keyed>,
+        /// Files left as they are: their inputs are unchanged.
+        kept: Vec<ManifestFile>,
         warnings: Vec<String>,
         /// History names (`申し合わせ事項_第1版`) for files that replace an edition.
         history: Vec<(PathBuf, String)>,
@@ -235,10 +286,73 @@ fn rel_string(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 
+/// What a render knows of the files it made before (`manifest.json`), and the profile as
+/// it enters every key.
+struct Previous {
+    files: HashMap<String, ManifestFile>,
+    profile: String,
+}
+
+/// A file to write, with its key for the manifest.
+struct Keyed {
+    plan: Planned,
+    key: String,
+}
+
+/// One document in every format: the files kept as they are (their inputs are unchanged and
+/// they are still on disk as written: nothing is laid out), or the files made anew.
+enum Made {
+    Kept(Vec<ManifestFile>),
+    Fresh(Vec<Keyed>, Vec<String>),
+}
+
+#[allow(clippy::too_many_arguments)]
+fn make(
+    engine: &Engine,
+    store: &output::Store,
+    previous: &Previous,
+    opts: &Options,
+    id: &str,
+    dir: &Path,
+    name: &str,
+    doc: &Document,
+    created: Date,
+) -> Result<Made> {
+    let ir = serde_json::to_string(doc).expect("the IR serialises");
+    let keys: Vec<(PathBuf, String)> = opts
+        .formats
+        .iter()
+        .map(|&f| {
+            (
+                dir.join(format!("{name}.{}", f.ext())),
+                engine.key(&previous.profile, f, created, &ir),
+            )
+        })
+        .collect();
+    let kept: Option<Vec<ManifestFile>> = keys
+        .iter()
+        .map(|(rel, key)| {
+            let e = previous.files.get(&rel_string(rel))?;
+            (e.key == *key && store.holds(rel, &e.sha256)).then(|| e.clone())
+        })
+        .collect();
+    if let Some(kept) = kept.filter(|_| !opts.force) {
+        return Ok(Made::Kept(kept));
+    }
+    let (files, warnings) = engine.plan(&opts.formats, id, dir, name, doc, created)?;
+    let keyed = files
+        .into_iter()
+        .zip(keys)
+        .map(|(plan, (_, key))| Keyed { plan, key })
+        .collect();
+    Ok(Made::Fresh(keyed, warnings))
+}
+
 /// Every document and format of one agreement, as planned files.
 fn render_agreement(
     engine: &Engine,
     store: &output::Store,
+    previous: &Previous,
     reg: &Register,
     a: &Agreement,
     profile: &Profile,
@@ -263,7 +377,8 @@ fn render_agreement(
         .or(a.applied_on.as_ref())
         .map(|d| d.value)
         .unwrap_or(profile.effective);
-    let mut plans = Vec::new();
+    let mut plans: Vec<Keyed> = Vec::new();
+    let mut kept: Vec<ManifestFile> = Vec::new();
     let mut warnings = Vec::new();
     let mut history: Vec<(PathBuf, String)> = Vec::new();
     let mut records = Vec::new();
@@ -297,31 +412,63 @@ fn render_agreement(
             None
         };
         let name = output::sanitize_component(&stem);
-        let (files, w) =
-            engine.plan(&opts.formats, &a.id.value, &files_dir, &name, &doc, created)?;
-        warnings.extend(w);
+        let made = make(
+            engine,
+            store,
+            previous,
+            opts,
+            &a.id.value,
+            &files_dir,
+            &name,
+            &doc,
+            created,
+        )?;
+        // The digests of this document's files, by extension, for its edition record.
+        let written: Vec<(&str, String)> = match &made {
+            Made::Kept(files) => opts
+                .formats
+                .iter()
+                .map(|f| f.ext())
+                .zip(files.iter().map(|f| f.sha256.clone()))
+                .collect(),
+            Made::Fresh(files, _) => opts
+                .formats
+                .iter()
+                .map(|f| f.ext())
+                .zip(files.iter().map(|k| output::sha256_hex(&k.plan.bytes)))
+                .collect(),
+        };
         if let Some((e, revised_on)) = edition {
-            for (p, format) in files.iter().zip(&opts.formats).filter(|_| !opts.draft) {
-                if let Some(current) = store.read(&p.rel)?
-                    && let Some(h) = e.history_name(format.ext(), &current)
-                {
-                    history.push((p.rel.clone(), h));
+            if let Made::Fresh(files, _) = &made {
+                for (k, format) in files.iter().zip(&opts.formats).filter(|_| !opts.draft) {
+                    if let Some(current) = store.read(&k.plan.rel)?
+                        && let Some(h) = e.history_name(format.ext(), &current)
+                    {
+                        history.push((k.plan.rel.clone(), h));
+                    }
                 }
             }
             if let Some((cstem, cdoc)) = e.comparison(&engine.templates, reg, a)? {
                 let cname = output::sanitize_component(&cstem);
                 let on = revised_on.unwrap_or(created);
-                let (cfiles, w) =
-                    engine.plan(&opts.formats, &a.id.value, &files_dir, &cname, &cdoc, on)?;
-                plans.extend(cfiles);
-                warnings.extend(w);
+                match make(
+                    engine,
+                    store,
+                    previous,
+                    opts,
+                    &a.id.value,
+                    &files_dir,
+                    &cname,
+                    &cdoc,
+                    on,
+                )? {
+                    Made::Kept(files) => kept.extend(files),
+                    Made::Fresh(files, w) => {
+                        plans.extend(files);
+                        warnings.extend(w);
+                    }
+                }
             }
-            let written: Vec<(&str, &[u8])> = opts
-                .formats
-                .iter()
-                .map(|f| f.ext())
-                .zip(files.iter().map(|p| p.bytes.as_slice()))
-                .collect();
             if let Some(record) = e.record(&dir, &written) {
                 if let Some(h) = e.record_history_name() {
                     history.push((record.rel.clone(), h));
@@ -329,12 +476,22 @@ fn render_agreement(
                 records.push(record);
             }
         }
-        plans.extend(files);
+        match made {
+            Made::Kept(files) => kept.extend(files),
+            Made::Fresh(files, w) => {
+                plans.extend(files);
+                warnings.extend(w);
+            }
+        }
     }
     // The records of editions go last: an interrupted run is redone by the next one.
-    plans.extend(records);
+    plans.extend(records.into_iter().map(|plan| Keyed {
+        plan,
+        key: String::new(),
+    }));
     Ok(AgreementOutput::Files {
         plans,
+        kept,
         warnings,
         history,
     })

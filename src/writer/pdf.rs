@@ -63,6 +63,8 @@ pub struct Pdf {
     data_id: FileId,
     /// Documents written so far (for the periodic cache eviction).
     written: AtomicUsize,
+    /// Documents laid out so far ([`Pdf::layouts`]).
+    layouts: AtomicUsize,
 }
 
 /// Evict typst's caches after every this many documents.
@@ -154,12 +156,33 @@ impl Pdf {
             main: Source::new(main_id, layout),
             data_id: file_id(DATA_VPATH),
             written: AtomicUsize::new(0),
+            layouts: AtomicUsize::new(0),
         })
     }
 
     /// Whether any loaded font has a glyph for `c`.
     pub fn covers(&self, c: char) -> bool {
         covers(&self.fonts, c)
+    }
+
+    /// What decides the bytes besides the document: the layout program and the fonts beyond
+    /// the bundled ones (those come with kyotei's version), as SHA-256 hex digests.
+    pub fn fingerprint(&self) -> Vec<String> {
+        let bundled = assets::fonts().count();
+        let mut v = vec![crate::output::sha256_hex(self.main.text().as_bytes())];
+        v.extend(
+            self.fonts
+                .iter()
+                .skip(bundled)
+                .map(|f| crate::output::sha256_hex(f.data())),
+        );
+        v
+    }
+
+    /// Documents laid out so far by this writer (PDFs written and page counts taken): what an
+    /// incremental render saves is visible here.
+    pub fn layouts(&self) -> usize {
+        self.layouts.load(Ordering::Relaxed)
     }
 
     /// The font families typst sees (for diagnostics and `--templates` authors).
@@ -191,6 +214,7 @@ impl Pdf {
             pdf: self,
             data: Bytes::new(json),
         };
+        self.layouts.fetch_add(1, Ordering::Relaxed);
         let compiled = typst::compile::<PagedDocument>(&world);
         let paged = compiled.output.map_err(|errs| {
             let msgs: Vec<String> = errs.iter().map(|d| world.describe(d)).collect();
@@ -206,6 +230,7 @@ impl Pdf {
             data: Bytes::new(json),
         };
 
+        self.layouts.fetch_add(1, Ordering::Relaxed);
         let compiled = typst::compile::<PagedDocument>(&world);
         let mut warnings: Vec<String> = compiled
             .warnings

@@ -1,0 +1,270 @@
+//! Incremental rendering: a render skips every document whose inputs are unchanged and whose
+//! file is still the one it wrote; `--force` makes everything; `--watch` follows saves.
+//!
+//! "Skipped" is proved by the render's own count of documents laid out (the summary line's
+//! 組版した書類 N 件, counted by the PDF writer) and by the files' bytes and modification
+//! times, never by timing.
+
+use crate::common::reader_fixtures::rewrite_zip;
+use crate::common::{AS_OF, SAMPLE, files, kyotei, root, stderr, temp};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::SystemTime;
+
+/// Every file under `dir` with its bytes and modification time.
+fn stamped(dir: &Path) -> BTreeMap<String, (Vec<u8>, SystemTime)> {
+    files(dir)
+        .into_iter()
+        .map(|(k, v)| {
+            let t = std::fs::metadata(dir.join(&k)).unwrap().modified().unwrap();
+            (k, (v, t))
+        })
+        .collect()
+}
+
+/// `kyotei render` of `register` into `out` (in `dir`) with `extra` options: (documents laid
+/// out, stdout).
+fn render(dir: &Path, register: &str, extra: &[&str]) -> (usize, String) {
+    let mut args = vec!["render", register, "-o", "出力", "--as-of", AS_OF];
+    args.extend(extra);
+    let o = kyotei(&args, dir);
+    // The sample's R8-002 has errors: exit 1, its documents refused.
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let n = out
+        .split("組版した書類 ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count in: {out}"));
+    (n, out)
+}
+
+fn setup(name: &str) -> std::path::PathBuf {
+    let dir = temp(name);
+    std::fs::copy(root().join(SAMPLE), dir.join("台帳.xlsx")).unwrap();
+    dir
+}
+
+/// The sample with R8-001's company renamed (only its documents change).
+fn renamed(bytes: &[u8]) -> Vec<u8> {
+    rewrite_zip(bytes, |name, data| {
+        (name == "xl/sharedStrings.xml").then(|| {
+            let s = String::from_utf8(data.to_vec()).unwrap();
+            assert!(s.contains("株式会社あかぎ商事"));
+            s.replace("株式会社あかぎ商事", "株式会社あかぎ商会")
+                .into_bytes()
+        })
+    })
+}
+
+fn under<'a, V>(m: &'a BTreeMap<String, V>, prefix: &str) -> BTreeMap<&'a String, &'a V> {
+    m.iter().filter(|(k, _)| k.starts_with(prefix)).collect()
+}
+
+#[test]
+fn an_unchanged_rerun_lays_out_nothing_and_writes_nothing() {
+    let dir = setup("inc-rerun");
+    let (first, _) = render(&dir, "台帳.xlsx", &[]);
+    assert!(first > 10, "{first}");
+    let before = stamped(&dir.join("出力"));
+    let (again, out) = render(&dir, "台帳.xlsx", &[]);
+    assert_eq!(again, 0, "{out}");
+    assert!(out.contains("作成 0 件、更新 0 件"), "{out}");
+    assert_eq!(stamped(&dir.join("出力")), before, "bytes or times changed");
+    // `--force` lays out every document again (the bytes come out the same).
+    let (forced, _) = render(&dir, "台帳.xlsx", &["--force"]);
+    assert_eq!(forced, first);
+    assert_eq!(files(&dir.join("出力")).len(), before.len());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn editing_one_agreement_remakes_only_its_documents() {
+    let dir = setup("inc-edit");
+    render(&dir, "台帳.xlsx", &[]);
+    let before = stamped(&dir.join("出力"));
+    let bytes = std::fs::read(dir.join("台帳.xlsx")).unwrap();
+    std::fs::write(dir.join("台帳.xlsx"), renamed(&bytes)).unwrap();
+    let (n, out) = render(&dir, "台帳.xlsx", &[]);
+    let after = stamped(&dir.join("出力"));
+    // The other agreement's files: same bytes, same modification times.
+    assert_eq!(under(&after, "R2-005/"), under(&before, "R2-005/"));
+    // R8-001's documents name the company: each one was laid out and replaced.
+    let r8: Vec<&String> = under(&before, "R8-001/")
+        .into_keys()
+        .filter(|k| !k.contains('/') || k.matches('/').count() == 1)
+        .filter(|k| k.ends_with(".pdf") || k.ends_with(".docx"))
+        .collect();
+    assert!(!r8.is_empty());
+    for k in &r8 {
+        assert_ne!(after[*k].0, before[*k].0, "{k} was not remade:\n{out}");
+    }
+    assert!(
+        n > 0 && n < r8.len() + 4,
+        "{n} laid out for {} files:\n{out}",
+        r8.len()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_changed_template_remakes_the_documents_that_use_it() {
+    let dir = setup("inc-template");
+    let t = dir.join("テンプレート");
+    std::fs::create_dir_all(&t).unwrap();
+    render(&dir, "台帳.xlsx", &["--templates", "テンプレート"]);
+    let before = stamped(&dir.join("出力"));
+    // The 実績報告書 template gains a sentence; nothing else uses it.
+    let report = std::fs::read_to_string(root().join("templates/report.j2")).unwrap();
+    std::fs::write(t.join("report.j2"), format!("{report}\n@p 以上\n")).unwrap();
+    let (n, out) = render(&dir, "台帳.xlsx", &["--templates", "テンプレート"]);
+    let after = stamped(&dir.join("出力"));
+    let mut remade = 0;
+    for (k, (bytes, time)) in &before {
+        if k.contains("実績報告書") {
+            assert_ne!(&after[k].0, bytes, "{k} not remade");
+            remade += 1;
+        } else if k != "manifest.json" {
+            assert_eq!(&after[k], &(bytes.clone(), *time), "{k} touched");
+        }
+    }
+    assert!(remade > 0);
+    assert_eq!(n, remade / 2, "{out}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_deleted_file_is_made_again_and_an_edited_one_goes_to_history() {
+    let dir = setup("inc-hand");
+    render(&dir, "台帳.xlsx", &[]);
+    let out_dir = dir.join("出力/R8-001");
+    let pdf = std::fs::read(out_dir.join("協定書.pdf")).unwrap();
+    let docx = std::fs::read(out_dir.join("申出書.docx")).unwrap();
+    std::fs::remove_file(out_dir.join("協定書.pdf")).unwrap();
+    std::fs::write(out_dir.join("申出書.docx"), b"edited by hand").unwrap();
+    let (n, out) = render(&dir, "台帳.xlsx", &[]);
+    assert_eq!(n, 2, "{out}");
+    assert_eq!(std::fs::read(out_dir.join("協定書.pdf")).unwrap(), pdf);
+    assert_eq!(std::fs::read(out_dir.join("申出書.docx")).unwrap(), docx);
+    assert_eq!(
+        std::fs::read(out_dir.join("履歴/申出書_1.docx")).unwrap(),
+        b"edited by hand"
+    );
+    assert!(out.contains("作成 1 件、更新 1 件"), "{out}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn drafts_and_finals_keep_their_own_records() {
+    let dir = setup("inc-draft");
+    let (finals, _) = render(&dir, "台帳.xlsx", &[]);
+    let (drafts, _) = render(&dir, "台帳.xlsx", &["--draft"]);
+    // Drafts are made for all three agreements (R8-002 too), in 案/.
+    assert!(drafts > finals, "{drafts} {finals}");
+    assert_eq!(render(&dir, "台帳.xlsx", &[]).0, 0);
+    assert_eq!(render(&dir, "台帳.xlsx", &["--draft"]).0, 0);
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("出力/manifest.json")).unwrap()).unwrap();
+    let entries = m["files"].as_array().unwrap();
+    let draft = |e: &serde_json::Value| e["draft"].as_bool().unwrap_or(false);
+    assert!(
+        entries
+            .iter()
+            .all(|e| draft(e) == e["path"].as_str().unwrap().contains("/案/"))
+    );
+    assert!(entries.iter().any(draft) && entries.iter().any(|e| !draft(e)));
+    // Every file listed is on disk with its digest.
+    for e in entries {
+        let bytes = std::fs::read(dir.join("出力").join(e["path"].as_str().unwrap())).unwrap();
+        assert_eq!(
+            kyotei::output::sha256_hex(&bytes),
+            e["sha256"].as_str().unwrap()
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn watch_renders_again_after_a_save_by_rename() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::sync::mpsc;
+    use std::time::Duration;
+    let dir = setup("inc-watch");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kyotei"))
+        .args([
+            "render",
+            "台帳.xlsx",
+            "-o",
+            "出力",
+            "--as-of",
+            AS_OF,
+            "--watch",
+        ])
+        .current_dir(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel::<String>();
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    let mut seen = Vec::new();
+    let mut wait_for = |what: &str| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(120);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(l) => {
+                    let hit = l.contains(what);
+                    seen.push(l);
+                    if hit {
+                        return;
+                    }
+                }
+                Err(_) => panic!("no {what:?} in:\n{}", seen.join("\n")),
+            }
+        }
+    };
+    wait_for("の保存を待っています");
+    // Save as Excel does: a temporary file beside the register, renamed over it.
+    let bytes = std::fs::read(dir.join("台帳.xlsx")).unwrap();
+    std::fs::write(dir.join("~$台帳.tmp"), renamed(&bytes)).unwrap();
+    std::fs::rename(dir.join("~$台帳.tmp"), dir.join("台帳.xlsx")).unwrap();
+    wait_for("台帳が保存されました");
+    wait_for("組版した書類");
+    wait_for("の保存を待っています");
+    let text = kyotei::writer::docx::docx_text(
+        &std::fs::read(dir.join("出力/R8-001/協定書.docx")).unwrap(),
+    )
+    .unwrap()
+    .join("\n");
+    assert!(text.contains("株式会社あかぎ商会"), "{text}");
+    // Ctrl-C ends the watch cleanly.
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{}", seen.join("\n"));
+    let leftovers: Vec<String> = files(&dir.join("出力"))
+        .into_keys()
+        .filter(|k| k.contains("kyotei-tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
