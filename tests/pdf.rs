@@ -806,15 +806,17 @@ fn font_coverage() {
     let d = doc(DocKind::Application, "外字", vec![para("𠮷野家")]);
     assert!(p.write(&d, created()).is_err());
 
+    // Debian's fonts-ipamj-mincho, which `.ci/run` installs.
     let ipamj = Path::new("/usr/share/fonts/truetype/ipamj");
-    if ipamj.is_dir() {
-        let with = Pdf::new(&Assets::new(None), &[ipamj.to_path_buf()]).unwrap();
-        assert!(with.covers('𠮷'));
-        let out = with.write(&d, created()).expect("IPAmj has 𠮷");
-        assert_eq!(squash(&pdf_text(&out.bytes, None)), "𠮷野家");
-    } else {
-        eprintln!("skipped: {} does not exist", ipamj.display());
-    }
+    assert!(
+        ipamj.is_dir(),
+        "{} is missing: apt-get install fonts-ipamj-mincho (bash .ci/run does)",
+        ipamj.display()
+    );
+    let with = Pdf::new(&Assets::new(None), &[ipamj.to_path_buf()]).unwrap();
+    assert!(with.covers('𠮷'));
+    let out = with.write(&d, created()).expect("IPAmj has 𠮷");
+    assert_eq!(squash(&pdf_text(&out.bytes, None)), "𠮷野家");
 }
 
 #[test]
