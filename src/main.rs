@@ -416,8 +416,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The register. Its errors name the file once: an unreadable file's error already says
+/// which file it is (「台帳を読み込めません: PATH: …」); a structural one is given the path.
 fn read(path: &Path, profile: &Profile) -> anyhow::Result<Input> {
-    run::read(path, profile).with_context(|| format!("{} を読み込めませんでした", path.display()))
+    run::read(path, profile).map_err(|e| match e {
+        Error::Structure(_) => anyhow::Error::new(e).context(path.display().to_string()),
+        e => e.into(),
+    })
 }
 
 /// A register for a report: cell-level input problems are printed as a note (the report
