@@ -322,11 +322,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "協定 {id}: エラーがあるため作成しませんでした（--draft で案として作成できます）"
                 );
             }
-            Ok(if summary.skipped.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
+            // Errors make the exit status 1 even when no agreement was skipped for them (a
+            // row of no agreement), as for check; a draft is made despite them.
+            Ok(
+                if summary.skipped.is_empty() && (opts.draft || errors.is_empty()) {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                },
+            )
         }
         Command::Diff {
             old,
