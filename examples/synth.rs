@@ -2,7 +2,8 @@
 //! each agreement has 4–8 fields, 8 projects, 6 memorandum rows and 5 results, with
 //! realistic Japanese text that varies from one agreement to the next.
 //!
-//! `cargo run --release --example synth -- N FILE`
+//! `cargo run --release --example synth -- N FILE [RESULTS]`: RESULTS results per agreement
+//! instead of 5 (the benchmark's `report` row uses 2).
 
 use kyotei::date::Date;
 use kyotei::guideline::profile::Profile;
@@ -102,6 +103,8 @@ fn pick<'a>(list: &[&'a str], i: usize) -> &'a str {
 }
 
 struct Synth<'a> {
+    /// Results (実績) per agreement.
+    results: usize,
     p: &'a Profile,
 }
 
@@ -283,10 +286,10 @@ impl Synth<'_> {
                     ("メール", t(&format!("renkei{}@example.jp", i + 1))),
                 ],
             ));
-            for k in 0..5 {
+            for k in 0..self.results {
                 let f = fields[k % fields.len()];
                 let (dept, div) = DEPTS[(i + k) % DEPTS.len()];
-                let month = 7 + k as u32;
+                let month = 7 + (k % 6) as u32;
                 re.push(named_row(
                     sheet::RESULTS,
                     &[
@@ -326,11 +329,16 @@ impl Synth<'_> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(count), Some(path)) = (args.first(), args.get(1)) else {
-        return Err("使い方: synth N FILE".into());
+        return Err("使い方: synth N FILE [RESULTS]".into());
     };
     let count: usize = count.parse()?;
+    let results: usize = args.get(2).map_or(Ok(5), |r| r.parse())?;
     let profile = Profile::isesaki();
-    let rows = Synth { p: &profile }.rows(count);
+    let rows = Synth {
+        p: &profile,
+        results,
+    }
+    .rows(count);
     let mut book = blank::register_book(&profile, &rows);
     book.title = format!(
         "{} 包括連携協定台帳（ベンチマーク用 {count} 件）",
