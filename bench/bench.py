@@ -19,6 +19,9 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BIN = ROOT / "target/release/kyotei"
 SYNTH = ROOT / "target/release/examples/synth"
+# The `report` rows: agreements with this many results each (the results are what `report`
+# looks up per agreement; it once scanned the whole register for each).
+REPORT_RESULTS = 2
 AS_OF = "2026-11-25"
 ANALYSIS = "## What limits the figures"
 KINDS = ["申出書", "提案書", "協定書", "申し合わせ", "実績報告書"]
@@ -55,6 +58,45 @@ def timed_rerender(register, out):
     return wall
 
 
+def timed(cmd):
+    """One fresh process under /usr/bin/time -v: (wall s, peak RSS MB, CPU s). Exit status 1
+    (findings) is accepted: `check` of a synthetic register may report some."""
+    cmd = ["/usr/bin/time", "-v", *map(str, cmd)]
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if p.returncode not in (0, 1):
+        sys.exit(f"{cmd[2:4]} failed ({p.returncode}): {p.stderr[-2000:]}")
+    rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
+    cpu = sum(float(re.search(rf"{k} time \(seconds\): ([\d.]+)", p.stderr).group(1))
+              for k in ("User", "System"))
+    return wall, rss_kb / 1024, cpu
+
+
+def report_rows(work, ns, lines):
+    """`report` against `check` on registers of N agreements with REPORT_RESULTS results each:
+    `report` must grow with N as `check` does (linearly), not with N × results."""
+    say = lines.append
+    say(f"## Annual report against check (N agreements, {REPORT_RESULTS} results each)\n")
+    say("`kyotei report REG --fiscal-year 2026 -o X --force` and `kyotei check REG`, each a "
+        "fresh process. The ratio report / check should stay about the same as N grows.\n")
+    say("| N agreements | results | report wall | report CPU | report peak RSS | check wall "
+        "| check CPU | report / check |")
+    say("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n in ns:
+        reg = work / f"report{n}.xlsx"
+        run([str(SYNTH), str(n), str(reg), str(REPORT_RESULTS)])
+        xlsx = work / f"report{n}_out.xlsx"
+        r_wall, r_rss, r_cpu = timed([BIN, "report", reg, "--fiscal-year", "2026",
+                                      "-o", xlsx, "--force"])
+        if not xlsx.is_file():
+            sys.exit(f"report wrote no {xlsx}")
+        c_wall, _, c_cpu = timed([BIN, "check", reg, "--as-of", AS_OF])
+        say(f"| {n} | {n * REPORT_RESULTS} | {r_wall:.2f} s | {r_cpu:.2f} s | {r_rss:.0f} MB | "
+            f"{c_wall:.2f} s | {c_cpu:.2f} s | {r_wall / c_wall:.2f} |")
+        print(lines[-1], flush=True)
+
+
 def count(out, ext):
     return sum(1 for p in pathlib.Path(out).rglob(f"*.{ext}") if "履歴" not in p.parts)
 
@@ -76,7 +118,16 @@ def main():
     ap.add_argument("--results", default=str(ROOT / "bench/RESULTS.md"))
     ap.add_argument("--lo-sample", type=int, default=2,
                     help="agreements of N=100 whose DOCX LibreOffice converts")
+    ap.add_argument("--report-ns", default="100,1000,4000",
+                    help="register sizes of the report-against-check rows")
+    ap.add_argument("--only-report", action="store_true",
+                    help="run only the report-against-check rows")
+    ap.add_argument("--bin", help="the kyotei binary (default target/release/kyotei)")
+    ap.add_argument("--synth", help="the synth example (default target/release/examples/synth)")
     args = ap.parse_args()
+    global BIN, SYNTH
+    BIN = pathlib.Path(args.bin).resolve() if args.bin else BIN
+    SYNTH = pathlib.Path(args.synth).resolve() if args.synth else SYNTH
     work = pathlib.Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     ns = [int(n) for n in args.ns.split(",")]
@@ -95,6 +146,11 @@ def main():
     say(f"- LibreOffice: {lo or 'not installed'}")
     say(f"- load average at the start (1, 5, 15 min): {' '.join(open('/proc/loadavg').read().split()[:3])}")
     say("- registers: `examples/synth.rs` (4–8 fields, 8 projects, 6 memorandum rows, 5 results per agreement)\n")
+    report_ns = [int(n) for n in args.report_ns.split(",")]
+    if args.only_report:
+        report_rows(work, report_ns, lines)
+        print("\n".join(lines))
+        return
 
     # 1. Whole batches.
     say("## Rendering every document, both formats\n")
@@ -199,6 +255,9 @@ def main():
             f"{min(r[0] for r in ratios):.0f}×, median {statistics.median(r[0] for r in ratios):.0f}×; "
             f"against LibreOffice converting all of them in one process min "
             f"{min(r[1] for r in ratios):.0f}×, median {statistics.median(r[1] for r in ratios):.0f}×.")
+
+    say("")
+    report_rows(work, report_ns, lines)
 
     say(f"\nLoad average at the end (1, 5, 15 min): {' '.join(open('/proc/loadavg').read().split()[:3])}.")
     text = "\n".join(lines) + "\n"

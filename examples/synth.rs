@@ -2,8 +2,9 @@
 //! each agreement has 4–8 fields, 8 projects, 6 memorandum rows and 5 results, with
 //! realistic Japanese text that varies from one agreement to the next.
 //!
-//! `cargo run --release --example synth -- N FILE [--edit-one]` (`--edit-one` renames the
-//! first agreement's company: the benchmark's edit of one agreement)
+//! `cargo run --release --example synth -- N FILE [RESULTS] [--edit-one]`: RESULTS results per
+//! agreement instead of 5 (the benchmark's `report` row uses 2); `--edit-one` renames the first
+//! agreement's company (the benchmark's edit of one agreement).
 
 use kyotei::date::Date;
 use kyotei::guideline::profile::Profile;
@@ -103,6 +104,8 @@ fn pick<'a>(list: &[&'a str], i: usize) -> &'a str {
 }
 
 struct Synth<'a> {
+    /// Results (実績) per agreement.
+    results: usize,
     p: &'a Profile,
     /// `--edit-one`: the first agreement's company is renamed (the benchmark's "one
     /// agreement edited" case: only its documents change).
@@ -293,10 +296,10 @@ impl Synth<'_> {
                     ("メール", t(&format!("renkei{}@example.jp", i + 1))),
                 ],
             ));
-            for k in 0..5 {
+            for k in 0..self.results {
                 let f = fields[k % fields.len()];
                 let (dept, div) = DEPTS[(i + k) % DEPTS.len()];
-                let month = 7 + k as u32;
+                let month = 7 + (k % 6) as u32;
                 re.push(named_row(
                     sheet::RESULTS,
                     &[
@@ -336,14 +339,20 @@ impl Synth<'_> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(count), Some(path)) = (args.first(), args.get(1)) else {
-        return Err("使い方: synth N FILE [--edit-one]".into());
+        return Err("使い方: synth N FILE [RESULTS] [--edit-one]".into());
     };
     let edit_one = args.iter().any(|a| a == "--edit-one");
     let count: usize = count.parse()?;
+    let results: usize = args
+        .iter()
+        .skip(2)
+        .find(|a| *a != "--edit-one")
+        .map_or(Ok(5), |r| r.parse())?;
     let profile = Profile::isesaki();
     let rows = Synth {
         p: &profile,
         edit_one,
+        results,
     }
     .rows(count);
     let mut book = blank::register_book(&profile, &rows);

@@ -432,8 +432,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The register. Its errors name the file once: an unreadable file's error already says
+/// which file it is (「台帳を読み込めません: PATH: …」); a structural one is given the path.
 fn read(path: &Path, profile: &Profile) -> anyhow::Result<Input> {
-    run::read(path, profile).with_context(|| format!("{} を読み込めませんでした", path.display()))
+    run::read(path, profile).map_err(|e| match e {
+        Error::Structure(_) => anyhow::Error::new(e).context(path.display().to_string()),
+        e => e.into(),
+    })
 }
 
 /// A register for a report: cell-level input problems are printed as a note (the report
@@ -498,11 +503,15 @@ fn render_once(
             "協定 {id}: エラーがあるため作成しませんでした（--draft で案として作成できます）"
         );
     }
-    Ok(if summary.skipped.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    // Errors make the exit status 1 even when no agreement was skipped for them (a row of no
+    // agreement), as for check; a draft is made despite them.
+    Ok(
+        if summary.skipped.is_empty() && (opts.draft || errors.is_empty()) {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        },
+    )
 }
 
 /// The progress bar of `render`: on a terminal only, and not with `--quiet`.

@@ -185,6 +185,35 @@ fn set(rows: &mut [(&'static str, Rows)], sheet_name: &str, n: usize, header: &s
     sheet.1[n][col] = CellValue::text(v);
 }
 
+/// Like [`set`], with a value of any type (a date, a number).
+fn set_value(
+    rows: &mut [(&'static str, Rows)],
+    sheet_name: &str,
+    n: usize,
+    header: &str,
+    v: CellValue,
+) {
+    let col = blank::headers(sheet_name)
+        .unwrap()
+        .iter()
+        .position(|h| *h == header)
+        .unwrap();
+    let sheet = rows.iter_mut().find(|(s, _)| *s == sheet_name).unwrap();
+    sheet.1[n][col] = v;
+}
+
+fn date(y: i32, m: u32, d: u32) -> CellValue {
+    CellValue::Date(kyotei::date::Date::new(y, m, d).unwrap())
+}
+
+/// The line of `text` that names `cell` and contains `part` (a finding of `check` or
+/// `render`, as `finding::to_text` prints it).
+fn line_with<'a>(text: &'a str, cell: &str, part: &str) -> &'a str {
+    text.lines()
+        .find(|l| l.contains(cell) && l.contains(part))
+        .unwrap_or_else(|| panic!("no line with {cell} and {part:?} in:\n{text}"))
+}
+
 fn workbook(rows: &[(&'static str, Rows)]) -> Vec<u8> {
     xlsx::write(&blank::register_book(&Profile::isesaki(), rows)).unwrap()
 }
@@ -501,6 +530,88 @@ fn formula_error_cells() {
 }
 
 #[test]
+fn formulas_without_a_cached_value() {
+    // A workbook written by a program and never saved in Excel: the formulas have no `<v>`.
+    // A required date is an error, an optional text a warning; both name the cell and say
+    // to open and save the file in Excel.
+    let bytes = workbook(&clean_rows());
+    let bytes = replace_cell(
+        &bytes,
+        sheet::AGREEMENTS,
+        "M2",
+        "<c r=\"M2\"><f>DATE(2026,6,15)</f></c>",
+    );
+    let bytes = replace_cell(
+        &bytes,
+        sheet::AGREEMENTS,
+        "F2",
+        "<c r=\"F2\" t=\"str\"><f>\"担当\"&amp;\"者\"</f></c>",
+    );
+    let dir = case_dir("uncomputed");
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, &bytes).unwrap();
+    let out = earlier_output(&dir);
+    let before = snapshot(&out);
+    let r = render(&register, &out, &[]);
+    assert_eq!(r.code, Some(1), "{r:#?}");
+    assert_documents_unchanged(&out, &before);
+    let c = check(&register);
+    assert_eq!(c.code, Some(1), "{c:#?}");
+    for text in [&r.stderr, &c.stdout] {
+        let m2 = line_with(text, "協定!M2", "計算結果が保存されていません");
+        assert!(
+            m2.contains("[エラー]") && m2.contains("=DATE(2026,6,15)"),
+            "{m2}"
+        );
+        assert_has(text, &["Excel で開いて保存し直す"]);
+    }
+    let f2 = line_with(&c.stdout, "協定!F2", "計算結果が保存されていません");
+    assert!(f2.contains("[警告]"), "{f2}");
+    // The date is not also called blank.
+    assert!(
+        !c.stdout
+            .lines()
+            .any(|l| l.contains("協定!M2") && l.contains("空欄です")),
+        "{}",
+        c.stdout
+    );
+}
+
+#[test]
+fn a_sheet_whose_xml_is_garbled() {
+    // A valid zip whose sheet XML is cut off in the middle of a tag: a Japanese message that
+    // names the sheet and says what to do, and none of the parser's internals.
+    let bytes = workbook(&clean_rows());
+    let entry = sheet_entry(&bytes, sheet::AGREEMENTS);
+    let garbled = rewrite_zip(&bytes, |name, old| {
+        (name == entry).then(|| {
+            let xml = String::from_utf8(old.to_vec()).unwrap();
+            let cut = xml.find("<c r=\"B2\"").unwrap() + 4;
+            format!("{}\u{1}<<</", &xml[..cut]).into_bytes()
+        })
+    });
+    let e = refused("garbled-xml", &garbled, 2);
+    assert_has(
+        &e,
+        &[
+            "台帳を読み込めません",
+            "シート「協定」の内容（XML）が壊れています",
+            "Excel で開けるなら、保存し直してください",
+        ],
+    );
+    for internal in ["Xml error", "at 0..", "Unexpected", "expecting"] {
+        assert!(!e.contains(internal), "{internal:?} in: {e}");
+    }
+    // The workbook's own part list garbled.
+    let garbled = rewrite_zip(&bytes, |name, old| {
+        (name == "xl/workbook.xml").then(|| old[..old.len() / 2].to_vec())
+    });
+    let e = refused("garbled-workbook-xml", &garbled, 2);
+    assert_has(&e, &["台帳を読み込めません", "が壊れています"]);
+    assert!(!e.contains("Xml error") && !e.contains("error:"), "{e}");
+}
+
+#[test]
 fn merged_header_cells() {
     // 企業等名 merged across B1:C1: the value is in B1 only, so 企業等所在地 is missing.
     let bytes = workbook(&clean_rows());
@@ -571,6 +682,55 @@ fn a_missing_glyph_names_its_cell() {
         ],
     );
     assert_documents_unchanged(&out, &before);
+    // check says what render does, in the same words, at the same cell.
+    let line = line_with(&r.stderr, "協定!B2", "フォントがありません");
+    let c = check(&register);
+    assert_eq!(c.code, Some(1), "{c:#?}");
+    assert_eq!(
+        line_with(&c.stdout, "協定!B2", "フォントがありません"),
+        line
+    );
+    // A draft is made anyway (the drafts go to 案/), and says where the boxes will be.
+    let r = render(&register, &out, &["-q", "--draft"]);
+    assert_eq!(r.code, Some(0), "{r:#?}");
+    assert_has(
+        &r.stderr,
+        &["警告: 例-001 協定!B2: 「🍙」は案では空白の四角で印刷されます"],
+    );
+    let xml = docx_text(&fs::read(out.join("例-001/案/協定書.docx")).unwrap());
+    assert!(xml.contains("株式会社サンプル商事🍙"), "{xml}");
+    assert_eq!(
+        fs::read(out.join("例-001/協定書.pdf")).unwrap(),
+        b"%PDF-1.7 earlier run"
+    );
+}
+
+#[test]
+fn an_emoji_zwj_sequence_is_kept_and_named_as_one_cell() {
+    // A family emoji is three pictographs joined by U+200D: the joiners are not invisible
+    // noise, they are kept; the pictographs have no glyph, and the cell is named once.
+    let family = "👨\u{200D}👩\u{200D}👧";
+    let mut rows = clean_rows();
+    set(
+        &mut rows,
+        sheet::AGREEMENTS,
+        0,
+        "企業等名",
+        &format!("株式会社{family}商事"),
+    );
+    let dir = case_dir("emoji-zwj");
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, workbook(&rows)).unwrap();
+    let c = check(&register);
+    assert_eq!(c.code, Some(1), "{c:#?}");
+    let line = line_with(&c.stdout, "協定!B2", "フォントがありません");
+    assert!(line.contains("U+1F468、U+1F469、U+1F467"), "{line}");
+    assert!(!c.stdout.contains("見えない書式文字"), "{}", c.stdout);
+    let out = dir.join("出力");
+    let r = render(&register, &out, &["-q", "--draft"]);
+    assert_eq!(r.code, Some(0), "{r:#?}");
+    let xml = docx_text(&fs::read(out.join("例-001/案/協定書.docx")).unwrap());
+    assert!(xml.contains(&format!("株式会社{family}商事")), "{xml}");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -611,6 +771,70 @@ fn control_characters_are_removed_and_the_documents_render() {
     assert!(!xml.contains('\u{7}') && !xml.contains('\u{1b}') && !xml.contains('\u{202E}'));
     let c = check(&out.parent().unwrap().join("台帳.xlsx"));
     assert_has(&c.stdout, &["協定!B2", "協定!E2", "制御文字"]);
+}
+
+#[test]
+fn invisible_format_characters_are_removed_and_the_documents_render() {
+    // Pasted from a web page or a PDF: a zero-width space, a BOM, a word joiner, a soft
+    // hyphen, and a zero-width joiner between two letters (not in an emoji sequence).
+    let mut rows = clean_rows();
+    set(
+        &mut rows,
+        sheet::AGREEMENTS,
+        0,
+        "企業等名",
+        "\u{FEFF}株式会社\u{200B}サンプル\u{2060}商事",
+    );
+    set(
+        &mut rows,
+        sheet::AGREEMENTS,
+        0,
+        "代表者氏名",
+        "見本\u{00AD} 太\u{200D}郎",
+    );
+    let out = renders("invisible-chars", &workbook(&rows));
+    let invisible = ['\u{FEFF}', '\u{200B}', '\u{2060}', '\u{00AD}', '\u{200D}'];
+    for (rel, bytes) in snapshot(&out) {
+        if rel.ends_with(".docx") {
+            let xml = docx_text(&bytes);
+            assert!(!xml.contains(&invisible[..]), "{rel} keeps one: {xml}");
+            if rel.ends_with("協定書.docx") {
+                assert!(xml.contains("株式会社サンプル商事"), "{xml}");
+                assert!(xml.contains("見本 太郎"), "{xml}");
+            }
+        }
+    }
+    let c = check(&out.parent().unwrap().join("台帳.xlsx"));
+    assert_eq!(c.code, Some(0), "{c:#?}");
+    let b2 = line_with(&c.stdout, "協定!B2", "見えない書式文字");
+    assert!(b2.contains("[警告]"), "{b2}");
+    assert!(b2.contains("U+FEFF、U+200B、U+2060"), "{b2}");
+    let e2 = line_with(&c.stdout, "協定!E2", "見えない書式文字");
+    assert!(e2.contains("U+00AD、U+200D"), "{e2}");
+}
+
+#[test]
+fn an_invisible_character_inside_an_agreement_number_is_an_error() {
+    // 「例-0\u{200B}01」 looks like 例-001 on screen but is another ID.
+    let mut rows = clean_rows();
+    set(
+        &mut rows,
+        sheet::AGREEMENTS,
+        0,
+        "協定番号",
+        "例-0\u{200B}01",
+    );
+    let e = refused("invisible-id", &workbook(&rows), 1);
+    let line = line_with(&e, "協定!A2", "見えない書式文字");
+    assert!(
+        line.contains("[エラー]") && line.contains("U+200B"),
+        "{line}"
+    );
+    let dir = case_dir("invisible-id-check");
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, workbook(&rows)).unwrap();
+    let c = check(&register);
+    assert_eq!(line_with(&c.stdout, "協定!A2", "見えない書式文字"), line);
 }
 
 #[test]
@@ -863,4 +1087,381 @@ fn a_rerun_removes_temporary_files_a_killed_run_left() {
         assert!(!p.exists(), "{} is left", p.display());
     }
     assert_eq!(assert_no_partial_files(&out), 10);
+}
+
+// ---------------------------------------------------------------------------------------
+// Dates that are easy to get wrong: what check and schedule say.
+
+#[test]
+fn the_next_notice_deadline_after_the_current_one_has_passed() {
+    // 例-001 is signed 2026-07-01: its first term ends 2027-03-31 and its notice deadline
+    // was 2027-02-28. On 2027-03-01 that has passed, the term will be renewed to 2028-03-31,
+    // and the next deadline is 2028-02-29 (a leap year).
+    let dir = case_dir("next-deadline");
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, workbook(&clean_rows())).unwrap();
+    let reg = register.to_str().unwrap();
+    let s = kyotei(&["schedule", reg, "--as-of", "2027-03-01", "--format", "json"]);
+    assert_eq!(s.code, Some(0), "{s:#?}");
+    let json: serde_json::Value = serde_json::from_str(&s.stdout).unwrap();
+    let e = json
+        .as_array()
+        .and_then(|a| a.iter().find(|e| e["agreement"] == "例-001"))
+        .unwrap_or_else(|| panic!("{json}"));
+    assert_eq!(e["notice_deadline"], "2028-02-29", "{e}");
+    assert_eq!(e["passed_notice_deadline"], "2027-02-28", "{e}");
+    assert_eq!(e["notice_for_term_end"], "2028-03-31", "{e}");
+    let c = kyotei(&["check", reg, "--as-of", "2027-03-01"]);
+    assert_eq!(c.code, Some(0), "{c:#?}");
+    assert_has(
+        &c.stdout,
+        &[
+            "今期の申出期限（令和9年2月28日）は過ぎた",
+            "次の申出期限は令和10年2月29日",
+        ],
+    );
+    assert_eq!(fs::read_dir(&dir).unwrap().count(), 1, "nothing written");
+}
+
+#[test]
+fn an_agreed_term_shorter_than_the_notice_period() {
+    // Signed on 15 December with the term ending on 31 December: the first notice deadline
+    // (30 November) is before the signing, so the agreement renews before anyone could say no.
+    let mut rows = clean_rows();
+    set_value(
+        &mut rows,
+        sheet::AGREEMENTS,
+        0,
+        "締結日",
+        date(2026, 12, 15),
+    );
+    set_value(
+        &mut rows,
+        sheet::AGREEMENTS,
+        0,
+        "有効期間満了日",
+        date(2026, 12, 31),
+    );
+    let dir = case_dir("short-term");
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, workbook(&rows)).unwrap();
+    let c = kyotei(&["check", register.to_str().unwrap(), "--as-of", "2026-12-01"]);
+    let line = line_with(&c.stdout, "協定!O2", "申出期限");
+    assert_has(
+        line,
+        &[
+            "[警告]",
+            "（ガイドライン5）",
+            "令和8年11月30日",
+            "締結日より前になります",
+        ],
+    );
+}
+
+#[test]
+fn a_transitional_agreement_says_how_its_term_was_computed() {
+    // 附則2: signed before the guideline took effect (2026-04-01) and not amended since, the
+    // term is the one the agreement itself sets. Without 有効期間満了日 the term shown is
+    // computed by section 5 as a guide; with it, from that date.
+    let mut rows = clean_rows();
+    set_value(&mut rows, sheet::AGREEMENTS, 0, "申出日", date(2025, 9, 1));
+    set_value(&mut rows, sheet::AGREEMENTS, 0, "締結日", date(2025, 10, 1));
+    let dir = case_dir("transitional-term");
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, workbook(&rows)).unwrap();
+    let c = check(&register);
+    let line = line_with(&c.stdout, "協定!M2", "附則2により有効期間は従前の例");
+    assert_has(
+        line,
+        &["（ガイドライン5）", "ガイドライン5の方法で計算した目安です"],
+    );
+    assert_has(
+        &c.stdout,
+        &["協定書に定めた有効期間と異なる場合は、協定書が優先します"],
+    );
+
+    set_value(
+        &mut rows,
+        sheet::AGREEMENTS,
+        0,
+        "有効期間満了日",
+        date(2026, 9, 30),
+    );
+    fs::write(&register, workbook(&rows)).unwrap();
+    let c = check(&register);
+    let line = line_with(&c.stdout, "協定!M2", "附則2により有効期間は従前の例");
+    assert_has(line, &["台帳の「有効期間満了日」から計算しています"]);
+    assert!(!line.contains("目安"), "{line}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Writes that must not happen: the register itself, through a link, over a final document.
+
+#[test]
+fn an_ics_onto_the_register_being_read_is_refused() {
+    // The register under another spelling and through a hard link (the same file): refused
+    // even with --force; an existing calendar file is kept without --force.
+    let dir = case_dir("ics-register");
+    fs::create_dir_all(dir.join("sub")).unwrap();
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, workbook(&clean_rows())).unwrap();
+    fs::hard_link(&register, dir.join("同じ台帳.xlsx")).unwrap();
+    fs::write(dir.join("予定.ics"), b"staff calendar").unwrap();
+    let before = snapshot(&dir);
+    let reg = register.to_str().unwrap();
+    let other = dir.join("sub/../台帳.xlsx");
+    let linked = dir.join("同じ台帳.xlsx");
+    for target in [reg, other.to_str().unwrap(), linked.to_str().unwrap()] {
+        for force in [&[][..], &["--force"][..]] {
+            let mut args = vec!["schedule", reg, "--as-of", AS_OF, "--ics", target];
+            args.extend(force);
+            let r = kyotei(&args);
+            assert_eq!(r.code, Some(2), "{args:?}: {r:#?}");
+            assert_has(
+                &r.stderr,
+                &[
+                    "は読み込んでいる台帳です",
+                    "台帳には書き込みません",
+                    "出力には別のファイル名を指定してください",
+                ],
+            );
+            assert_eq!(snapshot(&dir), before, "{args:?}");
+        }
+    }
+    let ics = dir.join("予定.ics");
+    let r = kyotei(&[
+        "schedule",
+        reg,
+        "--as-of",
+        AS_OF,
+        "--ics",
+        ics.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, Some(2), "{r:#?}");
+    assert_has(&r.stderr, &["予定.ics は既に存在します", "--force"]);
+    assert_eq!(snapshot(&dir), before);
+}
+
+#[test]
+fn a_link_inside_the_output_folder_is_refused() {
+    let dir = case_dir("link-in-out");
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, workbook(&clean_rows())).unwrap();
+    let elsewhere = dir.join("よそ");
+    fs::create_dir_all(&elsewhere).unwrap();
+    let out = dir.join("出力");
+    fs::create_dir_all(&out).unwrap();
+
+    // The agreement's folder is a link to a folder outside OUT.
+    let link = out.join("例-001");
+    std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+    let r = render(&register, &out, &["-q"]);
+    assert_eq!(r.code, Some(2), "{r:#?}");
+    assert_has(
+        &r.stderr,
+        &[
+            &format!("{} はリンク（シンボリックリンク）です", link.display()),
+            "リンクの先には書き込みません",
+        ],
+    );
+    assert!(snapshot(&elsewhere).is_empty(), "written through the link");
+
+    // The history folder is a link: the earlier file is not moved through it, nor replaced
+    // (documents with no earlier file may be written before the refusal, as when a write
+    // fails mid-batch; no manifest says that the run completed).
+    fs::remove_file(&link).unwrap();
+    let out = earlier_output(&dir);
+    let link = out.join("例-001/履歴");
+    std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+    let r = render(&register, &out, &["-q"]);
+    assert_eq!(r.code, Some(2), "{r:#?}");
+    assert_has(
+        &r.stderr,
+        &[&format!(
+            "{} はリンク（シンボリックリンク）です",
+            link.display()
+        )],
+    );
+    assert!(snapshot(&elsewhere).is_empty(), "written through the link");
+    assert_eq!(
+        fs::read(out.join("例-001/協定書.pdf")).unwrap(),
+        b"%PDF-1.7 earlier run"
+    );
+    assert_eq!(
+        fs::read(out.join("manifest.json")).unwrap(),
+        b"{\"earlier\": true}\n"
+    );
+    assert!(
+        !snapshot(&out).keys().any(|k| k.contains(".kyotei-tmp-")),
+        "a temporary file is left"
+    );
+
+    // The drafts' folder is a link.
+    fs::remove_file(&link).unwrap();
+    let link = out.join("例-001/案");
+    std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+    let r = render(&register, &out, &["-q", "--draft"]);
+    assert_eq!(r.code, Some(2), "{r:#?}");
+    assert_has(
+        &r.stderr,
+        &[&format!(
+            "{} はリンク（シンボリックリンク）です",
+            link.display()
+        )],
+    );
+    assert!(snapshot(&elsewhere).is_empty(), "written through the link");
+}
+
+#[test]
+fn a_draft_never_displaces_a_final_document() {
+    let dir = case_dir("draft-beside-final");
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, workbook(&clean_rows())).unwrap();
+    let out = dir.join("出力");
+    let r = render(&register, &out, &["-q"]);
+    assert_eq!(r.code, Some(0), "{r:#?}");
+    let finals = snapshot(&out);
+    assert!(
+        finals.contains_key("例-001/協定書.pdf"),
+        "{:?}",
+        finals.keys()
+    );
+
+    let r = render(&register, &out, &["-q", "--draft"]);
+    assert_eq!(r.code, Some(0), "{r:#?}");
+    let after = snapshot(&out);
+    // Every final file is still there, byte for byte; nothing went to 履歴.
+    for (rel, bytes) in &finals {
+        if !rel.contains("manifest") {
+            assert!(after.get(rel) == Some(bytes), "{rel} changed");
+        }
+    }
+    assert!(
+        !after.keys().any(|k| k.starts_with("例-001/履歴")),
+        "{:?}",
+        after.keys()
+    );
+    // The drafts are in 案/, one for each final document, and marked in the manifest.
+    let drafts: Vec<&String> = after
+        .keys()
+        .filter(|k| k.starts_with("例-001/案/"))
+        .collect();
+    let documents = finals
+        .keys()
+        .filter(|k| k.ends_with(".pdf") || k.ends_with(".docx"))
+        .count();
+    assert_eq!(drafts.len(), documents, "{drafts:?}");
+    let new: Vec<&String> = after
+        .keys()
+        .filter(|k| !finals.contains_key(*k) && !k.contains("manifest"))
+        .collect();
+    assert!(new.iter().all(|k| k.starts_with("例-001/案/")), "{new:?}");
+    let manifest: serde_json::Value = serde_json::from_slice(&after["manifest.json"]).unwrap();
+    let files = manifest["files"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{manifest}"));
+    assert!(!files.is_empty());
+    // The manifest lists both: the finals as they were, the drafts marked.
+    for f in files {
+        let path = f["path"].as_str().unwrap();
+        let draft = f.get("draft").is_some_and(|d| d == true);
+        assert_eq!(path.starts_with("例-001/案/"), draft, "{f}");
+    }
+    assert!(files.iter().any(|f| f.get("draft").is_none()));
+    // The final run's manifest had no draft marks.
+    let first: serde_json::Value = serde_json::from_slice(&finals["manifest.json"]).unwrap();
+    for f in first["files"].as_array().unwrap() {
+        assert!(f.get("draft").is_none(), "{f}");
+    }
+    // A final render after the draft changes nothing either: the drafts stay, the finals
+    // are unchanged.
+    let r = render(&register, &out, &["-q"]);
+    assert_eq!(r.code, Some(0), "{r:#?}");
+    let again = snapshot(&out);
+    for rel in finals.keys().chain(drafts.iter().copied()) {
+        if !rel.contains("manifest") {
+            assert_eq!(again.get(rel), after.get(rel), "{rel}");
+        }
+    }
+}
+
+#[test]
+fn an_unknown_agreement_that_looks_like_a_known_one() {
+    // 「例-0\u{200B}01」 looks like 例-001: check and render both refuse it with the same
+    // message (exit 2) and render creates no output folder.
+    let dir = case_dir("unknown-lookalike");
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, workbook(&clean_rows())).unwrap();
+    let reg = register.to_str().unwrap();
+    let out = dir.join("出力");
+    let id = "例-0\u{200B}01";
+    let c = kyotei(&["check", reg, "--agreement", id, "--as-of", AS_OF]);
+    let r = render(&register, &out, &["--agreement", id]);
+    let findings = |run: &Run| -> String {
+        assert_eq!(run.code, Some(2), "{run:#?}");
+        assert_has(
+            &run.stderr,
+            &[&format!(
+                "協定番号「{id}」は台帳の「協定」シートにありません"
+            )],
+        );
+        // The finding and its hint, without the closing `エラー:` line (render's names what
+        // it was doing).
+        let lines: Vec<&str> = run.stderr.lines().collect();
+        lines[..lines.len() - 1].join("\n")
+    };
+    assert_eq!(findings(&c), findings(&r));
+    assert!(!out.exists());
+}
+
+// ---------------------------------------------------------------------------------------
+// Messages: Japanese, once, saying what to do.
+
+#[test]
+fn a_missing_register_is_named_once() {
+    let dir = case_dir("missing-register");
+    let missing = dir.join("ない.xlsx");
+    for args in [
+        vec!["check", missing.to_str().unwrap()],
+        vec!["schedule", missing.to_str().unwrap()],
+    ] {
+        let r = kyotei(&args);
+        assert_eq!(r.code, Some(2), "{r:#?}");
+        assert_eq!(
+            r.stderr.trim_end(),
+            format!(
+                "エラー: 台帳を読み込めません: {}: ファイルまたはフォルダがありません。名前と場所を確かめてください",
+                missing.display()
+            )
+        );
+    }
+    let r = render(&missing, &dir.join("出力"), &[]);
+    assert_eq!(r.code, Some(2), "{r:#?}");
+    assert_eq!(r.stderr.matches("ない.xlsx").count(), 1, "{}", r.stderr);
+    assert!(!dir.join("出力").exists());
+}
+
+#[test]
+fn an_output_path_under_a_file_is_one_japanese_message() {
+    let dir = case_dir("out-under-file");
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, workbook(&clean_rows())).unwrap();
+    let file = dir.join("ファイル");
+    fs::write(&file, b"not a folder").unwrap();
+    let r = render(&register, &file.join("出力"), &["-q"]);
+    assert_eq!(r.code, Some(2), "{r:#?}");
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{}", r.stderr);
+    assert_has(
+        lines[0],
+        &[
+            "から書類を作成できませんでした",
+            "ファイル/出力",
+            "途中にフォルダではなくファイルがあります",
+        ],
+    );
+    for english in ["Not a directory", "os error", "directory"] {
+        assert!(!r.stderr.contains(english), "{english:?} in {}", r.stderr);
+    }
+    assert_eq!(fs::read(&file).unwrap(), b"not a folder");
 }

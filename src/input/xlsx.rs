@@ -178,7 +178,7 @@ fn io_reason(e: &io::Error) -> String {
     match e.kind() {
         io::ErrorKind::NotFound => "ファイルが見つかりません".into(),
         io::ErrorKind::PermissionDenied => "ファイルを読む権限がありません".into(),
-        _ => format!("ファイルを読めません（{e}）"),
+        _ => crate::error::io_message(e),
     }
 }
 
@@ -213,10 +213,9 @@ fn check_container(bytes: &[u8], limits: &Limits) -> std::result::Result<(), Str
             "Excel ブック（.xlsx）ではありません（zip 形式ではありません）。{RESAVE}"
         ));
     }
-    let corrupt = |e: &dyn std::fmt::Display| {
-        format!(
-            "ファイルが壊れているか、途中で切れています（{e}）。元のファイルをもう一度保存するか、コピーし直してください"
-        )
+    // The zip crate's own words (English, about central directories) help nobody here.
+    let corrupt = |_: &dyn std::fmt::Display| {
+        "ファイルが壊れているか、途中で切れています。元のファイルをもう一度保存するか、コピーし直してください".to_string()
     };
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| corrupt(&e))?;
     if zip.len() > limits.max_entries {
@@ -352,6 +351,30 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
+/// What is wrong with `what` (`ブック`, `シート「協定」`) when calamine cannot read it, in
+/// words a user can act on. calamine's own messages ("Xml error: … at 0..0") are parser
+/// internals in English, so they are not shown; the name of a missing part is.
+fn damaged(e: &calamine::XlsxError, what: &str) -> String {
+    use calamine::XlsxError as X;
+    const AGAIN: &str = "Excel で開けるなら、保存し直してください。開けないときは、バックアップのファイルを使ってください";
+    match e {
+        X::Password => {
+            format!("パスワードで保護されたブックです。パスワードを解除してから、{RESAVE}")
+        }
+        X::FileNotFound(part) => format!(
+            "{what}に必要な部品（{part}）が zip の中にありません。ファイルが壊れています。{AGAIN}"
+        ),
+        X::RelationshipNotFound => {
+            format!("{what}のシートの一覧（xl/_rels/workbook.xml.rels）が壊れています。{AGAIN}")
+        }
+        X::Io(_) | X::Zip(_) => format!(
+            "{what}を zip から取り出せません。ファイルが壊れているか、途中で切れています。{AGAIN}"
+        ),
+        X::Vba(_) => format!("{what}のマクロ（VBA）の部分が壊れています。{AGAIN}"),
+        _ => format!("{what}の内容（XML）が壊れています。{AGAIN}"),
+    }
+}
+
 enum Failure {
     Unreadable(String),
     Structure(Vec<Finding>),
@@ -365,8 +388,8 @@ fn read_cells(
     limits: &Limits,
     keep: &dyn Fn(&str) -> bool,
 ) -> std::result::Result<Vec<Sheet>, Failure> {
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
-        .map_err(|e| Failure::Unreadable(format!("Excel ブックとして読めません（{e}）")))?;
+    let mut book: Xlsx<_> =
+        Xlsx::new(Cursor::new(bytes)).map_err(|e| Failure::Unreadable(damaged(&e, "ブック")))?;
     let offset = if book.has_1904_epoch() { 1462.0 } else { 0.0 };
     let meta: Vec<(String, bool)> = book
         .sheets_metadata()
@@ -388,7 +411,7 @@ fn read_cells(
             continue;
         }
         let unreadable = |e: calamine::XlsxError, name: &str| {
-            Failure::Unreadable(format!("シート「{name}」を読めません（{e}）"))
+            Failure::Unreadable(damaged(&e, &format!("シート「{name}」")))
         };
         let mut reader = book
             .worksheet_cells_reader(&sheet.name)

@@ -98,13 +98,17 @@ pub fn render_register(
     let store = output::Store::new(&opts.out, &[input.path.as_path()]);
     let selected = select(reg, &opts.agreements)?;
     let keys: HashSet<String> = selected.iter().map(|a| a.key()).collect();
+    // A whole-register run also reports the rows of no agreement (an orphan row, a row whose
+    // 協定番号 is refused): `check` does, and they would otherwise go unsaid.
+    let known: HashSet<String> = reg.agreements.iter().map(|a| a.key()).collect();
     let mut summary = Summary {
         findings: findings
             .into_iter()
             .filter(|f| {
-                f.agreement
-                    .as_deref()
-                    .is_none_or(|a| keys.contains(&text::key(a)))
+                f.agreement.as_deref().is_none_or(|a| {
+                    let k = text::key(a);
+                    keys.contains(&k) || (opts.agreements.is_empty() && !known.contains(&k))
+                })
             })
             .collect(),
         ..Summary::default()

@@ -209,7 +209,7 @@ impl Pdf {
     /// The number of pages `doc` has in the PDF, laid out but not exported (for a DOCX-only
     /// run, whose footer shows page numbers only beyond one page, as the PDF does).
     pub fn pages(&self, doc: &ir::Document) -> Result<usize> {
-        let json = serde_json::to_vec(doc).map_err(|e| writer_error(e.to_string()))?;
+        let json = self.data(doc)?;
         let world = DocWorld {
             pdf: self,
             data: Bytes::new(json),
@@ -223,8 +223,58 @@ impl Pdf {
         Ok(paged.pages().len())
     }
 
+    /// The document as the JSON the layout reads. In a draft, a character no font has is
+    /// printed as 「□」, as `render --draft` warns: the PDF/A export refuses a missing glyph,
+    /// and a draft is made anyway (a final document never has one: `render` refuses it
+    /// first). The joiners, tags and selectors of an emoji sequence so replaced go with it.
+    fn data(&self, doc: &ir::Document) -> Result<Vec<u8>> {
+        let to_json = |e: serde_json::Error| writer_error(e.to_string());
+        if !doc.draft {
+            return serde_json::to_vec(doc).map_err(to_json);
+        }
+        let mut value = serde_json::to_value(doc).map_err(to_json)?;
+        self.box_missing(&mut value);
+        serde_json::to_vec(&value).map_err(to_json)
+    }
+
+    fn box_missing(&self, v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => {
+                if s.chars().all(|c| c.is_ascii() || self.covers(c)) {
+                    return;
+                }
+                let mut out = String::with_capacity(s.len());
+                // The last character printed as a box, and whether a joiner followed it.
+                let (mut boxed, mut joined) = (false, false);
+                for c in s.chars() {
+                    let attached = matches!(c, '\u{200D}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0020}'..='\u{E007F}');
+                    if c.is_whitespace() || c.is_control() || self.covers(c) {
+                        out.push(c);
+                        (boxed, joined) = (false, false);
+                    } else if attached && boxed {
+                        // Part of the sequence already printed as one box.
+                        joined |= c == '\u{200D}';
+                    } else if attached || ('\u{E0100}'..='\u{E01EF}').contains(&c) {
+                        // A selector after a character the fonts have: its base form prints.
+                        out.push(c);
+                    } else if joined {
+                        // The next pictograph of a joined sequence (👨‍👩‍👧): one box for all.
+                        joined = false;
+                    } else {
+                        out.push('□');
+                        boxed = true;
+                    }
+                }
+                *s = out;
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(|v| self.box_missing(v)),
+            serde_json::Value::Object(o) => o.values_mut().for_each(|v| self.box_missing(v)),
+            _ => {}
+        }
+    }
+
     fn write_inner(&self, doc: &ir::Document, created: Date) -> Result<PdfOutput> {
-        let json = serde_json::to_vec(doc).map_err(|e| writer_error(e.to_string()))?;
+        let json = self.data(doc)?;
         let world = DocWorld {
             pdf: self,
             data: Bytes::new(json),
