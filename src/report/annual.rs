@@ -572,7 +572,7 @@ fn next_year_deadlines(y: &Year) -> Vec<Deadline> {
                 break;
             }
             let alive = |d: Date| terminated.is_none_or(|x| x > d);
-            let m = schedule::months_text(y.profile.term.renewal_months);
+            let m = crate::guideline::words::months(y.profile.term.renewal_months);
             if inside(t.notice_deadline) && alive(t.current_end) {
                 out.push(Deadline {
                     date: t.notice_deadline,

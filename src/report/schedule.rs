@@ -472,14 +472,9 @@ fn period_text(a: &Agreement, t: &TermInfo, profile: &Profile, as_of: Date) -> S
         None => format!(
             "{start}〜{}（以後{}ごとに自動更新）",
             t.first_end.wareki(),
-            months_text(profile.term.renewal_months)
+            words::months(profile.term.renewal_months)
         ),
     }
-}
-
-/// `1年`, `2年`, `6箇月` ([`words::months`]).
-pub fn months_text(months: i32) -> String {
-    words::months(months)
 }
 
 /// The agreement's fields in the profile's order, short names (`子ども・子育て支援`); the
@@ -561,7 +556,5 @@ mod tests {
             "子ども・子育て支援"
         );
         assert_eq!(short_field_name("農業振興"), "農業振興");
-        assert_eq!(months_text(12), "1年");
-        assert_eq!(months_text(6), "6箇月");
     }
 }

@@ -198,7 +198,7 @@ pub fn render_register(
                                     manifest_files.push(output::ManifestFile {
                                         draft: opts.draft,
                                         path: rel_string(&p.rel),
-                                        sha256: output::sha256_hex(&p.bytes),
+                                        sha256: k.sha256.clone(),
                                         key: k.key.clone(),
                                     });
                                     summary.files.push((rel_string(&p.rel), o));
@@ -297,10 +297,18 @@ struct Previous {
     profile: String,
 }
 
-/// A file to write, with its key for the manifest.
+/// A file to write, with its key and digest for the manifest (hashed once, here).
 struct Keyed {
     plan: Planned,
     key: String,
+    sha256: String,
+}
+
+impl Keyed {
+    fn new(plan: Planned, key: String) -> Keyed {
+        let sha256 = output::sha256_hex(&plan.bytes);
+        Keyed { plan, key, sha256 }
+    }
 }
 
 /// One document in every format: the files kept as they are (their inputs are unchanged and
@@ -308,6 +316,32 @@ struct Keyed {
 enum Made {
     Kept(Vec<ManifestFile>),
     Fresh(Vec<Keyed>, Vec<String>),
+}
+
+impl Made {
+    /// The files' digests, in the order of the formats.
+    fn digests(&self) -> Vec<String> {
+        match self {
+            Made::Kept(files) => files.iter().map(|f| f.sha256.clone()).collect(),
+            Made::Fresh(files, _) => files.iter().map(|k| k.sha256.clone()).collect(),
+        }
+    }
+
+    /// Adds the files to those to write or to keep, and the writer's warnings.
+    fn add_to(
+        self,
+        plans: &mut Vec<Keyed>,
+        kept: &mut Vec<ManifestFile>,
+        warnings: &mut Vec<String>,
+    ) {
+        match self {
+            Made::Kept(files) => kept.extend(files),
+            Made::Fresh(files, w) => {
+                plans.extend(files);
+                warnings.extend(w);
+            }
+        }
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -347,7 +381,7 @@ fn make(
     let keyed = files
         .into_iter()
         .zip(keys)
-        .map(|(plan, (_, key))| Keyed { plan, key })
+        .map(|(plan, (_, key))| Keyed::new(plan, key))
         .collect();
     Ok(Made::Fresh(keyed, warnings))
 }
@@ -427,21 +461,6 @@ fn render_agreement(
             &doc,
             created,
         )?;
-        // The digests of this document's files, by extension, for its edition record.
-        let written: Vec<(&str, String)> = match &made {
-            Made::Kept(files) => opts
-                .formats
-                .iter()
-                .map(|f| f.ext())
-                .zip(files.iter().map(|f| f.sha256.clone()))
-                .collect(),
-            Made::Fresh(files, _) => opts
-                .formats
-                .iter()
-                .map(|f| f.ext())
-                .zip(files.iter().map(|k| output::sha256_hex(&k.plan.bytes)))
-                .collect(),
-        };
         if let Some((e, revised_on)) = edition {
             if let Made::Fresh(files, _) = &made {
                 for (k, format) in files.iter().zip(&opts.formats).filter(|_| !opts.draft) {
@@ -455,7 +474,7 @@ fn render_agreement(
             if let Some((cstem, cdoc)) = e.comparison(&engine.templates, reg, a)? {
                 let cname = output::sanitize_component(&cstem);
                 let on = revised_on.unwrap_or(created);
-                match make(
+                make(
                     engine,
                     store,
                     previous,
@@ -465,14 +484,12 @@ fn render_agreement(
                     &cname,
                     &cdoc,
                     on,
-                )? {
-                    Made::Kept(files) => kept.extend(files),
-                    Made::Fresh(files, w) => {
-                        plans.extend(files);
-                        warnings.extend(w);
-                    }
-                }
+                )?
+                .add_to(&mut plans, &mut kept, &mut warnings);
             }
+            // The digests of this document's files, by extension, for its edition record.
+            let exts = opts.formats.iter().map(|f| f.ext());
+            let written: Vec<(&str, String)> = exts.zip(made.digests()).collect();
             if let Some(record) = e.record(&dir, &written) {
                 if let Some(h) = e.record_history_name() {
                     history.push((record.rel.clone(), h));
@@ -480,19 +497,14 @@ fn render_agreement(
                 records.push(record);
             }
         }
-        match made {
-            Made::Kept(files) => kept.extend(files),
-            Made::Fresh(files, w) => {
-                plans.extend(files);
-                warnings.extend(w);
-            }
-        }
+        made.add_to(&mut plans, &mut kept, &mut warnings);
     }
     // The records of editions go last: an interrupted run is redone by the next one.
-    plans.extend(records.into_iter().map(|plan| Keyed {
-        plan,
-        key: String::new(),
-    }));
+    plans.extend(
+        records
+            .into_iter()
+            .map(|plan| Keyed::new(plan, String::new())),
+    );
     Ok(AgreementOutput::Files {
         plans,
         kept,
