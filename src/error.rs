@@ -40,6 +40,9 @@ pub enum Error {
         "{0} はリンク（シンボリックリンク）です。出力フォルダの外に書かないよう、リンクの先には書き込みません。リンクを消すか、別の出力先を指定してください"
     )]
     Link(PathBuf),
+    /// `serve` could not start (the address is taken, no randomness for a token…).
+    #[error("ページを開始できません: {0}")]
+    Serve(String),
     /// A file could not be read or written. The OS error is translated ([`io_message`]) and
     /// deliberately not a `source`, so that it is not printed a second time in English.
     #[error("{}: {}", .path.display(), io_message(.error))]

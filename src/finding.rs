@@ -112,7 +112,8 @@ pub fn to_text(findings: &[Finding]) -> String {
     out
 }
 
-fn rule_label(rule: &str) -> String {
+/// The rule as printed: `ガイドライン3(2)`, `入力`.
+pub fn rule_label(rule: &str) -> String {
     match rule {
         "入力" => "入力".to_string(),
         "附則" => "ガイドライン附則".to_string(),

@@ -7,7 +7,8 @@
 //! input ──▶ model ──▶ guideline ──▶ document ──▶ writer ──▶ output
 //!   (xlsx)   (register)  (rules, term)  (IR, templates)  (docx, pdf, xlsx)  (the store)
 //!                                    revision (editions, 新旧対照表)   report (schedule, 年次報告, CSV)
-//! run: one planner per command, built on one Engine; main.rs: arguments and printing.
+//! run: one planner per command, built on one Engine; serve: the same as a local page;
+//! main.rs: arguments and printing.
 //! ```
 //!
 //! A module only uses the stages before it; `run` is the only one that uses them all.
@@ -24,5 +25,6 @@ pub mod output;
 pub mod report;
 pub mod revision;
 pub mod run;
+pub mod serve;
 pub mod text;
 pub mod writer;

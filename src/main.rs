@@ -138,6 +138,24 @@ enum Command {
         #[command(flatten)]
         engine: EngineArgs,
     },
+    /// 台帳をブラウザのページで開く（確認・書類の作成・予定・報告。保存のたびに新しくなる）
+    Serve {
+        register: PathBuf,
+        /// 書類の出力先フォルダ（render と同じ）
+        #[arg(short, long, default_value = "出力")]
+        out: PathBuf,
+        /// 待ち受けるアドレスとポート（既定はこのコンピューターの中だけ）
+        #[arg(long, value_name = "ADDR:PORT", default_value = kyotei::serve::DEFAULT_LISTEN)]
+        listen: std::net::SocketAddr,
+        /// 基準日（既定: 毎日の今日）
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        as_of: Option<Date>,
+        /// アクセスに必要なトークン（127.0.0.1 以外では、省略すると作って表示します）
+        #[arg(long, value_name = "TOKEN")]
+        token: Option<String>,
+        #[command(flatten)]
+        engine: EngineArgs,
+    },
     /// 協定ごとの有効期間・更新・申出期限・解除の検討の予定表
     Schedule {
         register: PathBuf,
@@ -210,13 +228,23 @@ fn parse_date(s: &str) -> Result<Date, String> {
         .map_err(|_| format!("日付として読めません: {s}（例: 2026-04-01, 令和8年4月1日, R8.4.1）"))
 }
 
-/// Today in Japan (UTC+9). The only clock read of kyotei.
-fn today() -> Date {
+/// Now in Japan (UTC+9). The only clock read of kyotei.
+fn now() -> kyotei::serve::Now {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    Date::from_days((secs + 9 * 3600).div_euclid(86_400))
+        .unwrap_or(0)
+        + 9 * 3600;
+    let of_day = secs.rem_euclid(86_400) as u32;
+    kyotei::serve::Now {
+        today: Date::from_days(secs.div_euclid(86_400)),
+        time: (of_day / 3600, of_day / 60 % 60, of_day % 60),
+    }
+}
+
+/// Today in Japan.
+fn today() -> Date {
+    now().today
 }
 
 fn main() -> ExitCode {
@@ -308,7 +336,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 true => Some(run::watch::Watcher::new(&register)?),
                 false => None,
             };
-            stop_cleanly_on_ctrl_c(watch);
+            stop_cleanly_on_ctrl_c(if watch { Stop::Watch } else { Stop::Interrupt });
             let code = render_once(&register, &input, &engine, &profile, &opts, quiet);
             if let Some(bar) = &bar {
                 bar.finish_and_clear();
@@ -358,7 +386,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 formats: engine.format.clone(),
             };
             let engine = engine.engine()?;
-            stop_cleanly_on_ctrl_c(false);
+            stop_cleanly_on_ctrl_c(Stop::Interrupt);
             let summary = run::diff::diff(&engine, &old, &new, &profile, &opts)
                 .context("新旧対照表を作成できませんでした")?;
             for m in &summary.missing {
@@ -371,6 +399,48 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for s in &summary.same {
                 println!("変更なし  {s}（新旧対照表は作成しません）");
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve {
+            register,
+            out,
+            listen,
+            as_of,
+            token,
+            engine,
+        } => {
+            // A register that is missing is a typo; one that cannot be read is shown on the
+            // page, to be fixed in Excel while the server runs.
+            if let Err(e) = std::fs::metadata(&register) {
+                return Err(Error::Unreadable {
+                    path: register,
+                    reason: kyotei::error::io_message(&e),
+                }
+                .into());
+            }
+            let opts = kyotei::serve::Options {
+                register: register.clone(),
+                out,
+                listen,
+                as_of,
+                token,
+                engine: run::EngineOptions {
+                    templates: engine.templates.clone(),
+                    font_dirs: engine.font_dir.clone(),
+                },
+                formats: engine.format.clone(),
+                clock: std::sync::Arc::new(now),
+            };
+            let server = kyotei::serve::Server::bind(opts, profile)?;
+            println!(
+                "台帳 {} のページを開きました。ブラウザで次のアドレスを開いてください（Ctrl-C で終了）:\n  {}",
+                register.display(),
+                server.url()
+            );
+            use std::io::Write;
+            let _ = std::io::stdout().flush();
+            stop_cleanly_on_ctrl_c(Stop::Serve);
+            server.run()?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Schedule {
@@ -455,20 +525,38 @@ fn read_for_report(path: &Path, profile: &Profile) -> anyhow::Result<Input> {
     Ok(input)
 }
 
+/// What Ctrl-C means to a command.
+#[derive(Clone, Copy)]
+enum Stop {
+    /// An interruption (exit 130).
+    Interrupt,
+    /// The way `render --watch` ends (exit 0).
+    Watch,
+    /// The way `serve` ends (exit 0).
+    Serve,
+}
+
 /// Ctrl-C: wait for the file being written, then stop; no temporary file is left and a
 /// rerun finds the finished files unchanged.
-fn stop_cleanly_on_ctrl_c(watching: bool) {
+fn stop_cleanly_on_ctrl_c(stop: Stop) {
     let _ = ctrlc::set_handler(move || {
         let _writes = kyotei::output::stop_writes();
-        if watching {
-            // Ctrl-C is how `--watch` ends: a normal end.
-            eprintln!("\n監視を終了しました。書きかけのファイルは残っていません");
-            std::process::exit(0);
+        match stop {
+            Stop::Watch => {
+                eprintln!("\n監視を終了しました。書きかけのファイルは残っていません");
+                std::process::exit(0);
+            }
+            Stop::Serve => {
+                eprintln!("\nページを終了しました。書きかけのファイルは残っていません");
+                std::process::exit(0);
+            }
+            Stop::Interrupt => {
+                eprintln!(
+                    "\n中断しました。書きかけのファイルは残っていません。もう一度実行すると、残りを作成します"
+                );
+                std::process::exit(130);
+            }
         }
-        eprintln!(
-            "\n中断しました。書きかけのファイルは残っていません。もう一度実行すると、残りを作成します"
-        );
-        std::process::exit(130);
     });
 }
 

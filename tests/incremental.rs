@@ -5,8 +5,7 @@
 //! 組版した書類 N 件, counted by the PDF writer) and by the files' bytes and modification
 //! times, never by timing.
 
-use crate::common::reader_fixtures::rewrite_zip;
-use crate::common::{AS_OF, SAMPLE, files, kyotei, root, stderr, temp};
+use crate::common::{AS_OF, SAMPLE, files, kyotei, renamed, root, stderr, temp};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::SystemTime;
@@ -44,18 +43,6 @@ fn setup(name: &str) -> std::path::PathBuf {
     let dir = temp(name);
     std::fs::copy(root().join(SAMPLE), dir.join("台帳.xlsx")).unwrap();
     dir
-}
-
-/// The sample with R8-001's company renamed (only its documents change).
-fn renamed(bytes: &[u8]) -> Vec<u8> {
-    rewrite_zip(bytes, |name, data| {
-        (name == "xl/sharedStrings.xml").then(|| {
-            let s = String::from_utf8(data.to_vec()).unwrap();
-            assert!(s.contains("株式会社あかぎ商事"));
-            s.replace("株式会社あかぎ商事", "株式会社あかぎ商会")
-                .into_bytes()
-        })
-    })
 }
 
 fn under<'a, V>(m: &'a BTreeMap<String, V>, prefix: &str) -> BTreeMap<&'a String, &'a V> {

@@ -5,6 +5,7 @@
 
 mod common;
 
+mod browser;
 mod cli;
 mod docs;
 mod docx;
@@ -20,4 +21,5 @@ mod report;
 mod revision;
 mod rules;
 mod schedule;
+mod serve;
 mod writes;

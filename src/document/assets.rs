@@ -1,4 +1,4 @@
-//! Built-in assets (templates, the typst layout, fonts), embedded in
+//! Built-in assets (templates, the typst layout, the pages of `serve`, fonts), embedded in
 //! the binary as one `(path, bytes)` table and overridable from a directory on disk, as
 //! mdBook does with its theme.
 
@@ -34,6 +34,46 @@ pub const ASSETS: &[(&str, &[u8])] = &[
     (
         "templates/layout.typ",
         include_bytes!("../../templates/layout.typ"),
+    ),
+    (
+        "templates/serve/base.html",
+        include_bytes!("../../templates/serve/base.html"),
+    ),
+    (
+        "templates/serve/macros.html",
+        include_bytes!("../../templates/serve/macros.html"),
+    ),
+    (
+        "templates/serve/index.html",
+        include_bytes!("../../templates/serve/index.html"),
+    ),
+    (
+        "templates/serve/agreement.html",
+        include_bytes!("../../templates/serve/agreement.html"),
+    ),
+    (
+        "templates/serve/schedule.html",
+        include_bytes!("../../templates/serve/schedule.html"),
+    ),
+    (
+        "templates/serve/report.html",
+        include_bytes!("../../templates/serve/report.html"),
+    ),
+    (
+        "templates/serve/check.html",
+        include_bytes!("../../templates/serve/check.html"),
+    ),
+    (
+        "templates/serve/message.html",
+        include_bytes!("../../templates/serve/message.html"),
+    ),
+    (
+        "templates/serve/style.css",
+        include_bytes!("../../templates/serve/style.css"),
+    ),
+    (
+        "templates/serve/app.js",
+        include_bytes!("../../templates/serve/app.js"),
     ),
     (
         "fonts/BIZUDMincho-Regular.ttf",

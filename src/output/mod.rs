@@ -172,6 +172,13 @@ impl Store {
         }
     }
 
+    /// Whether there is a regular file at `rel` (not reached through a link).
+    pub fn holds_file(&self, rel: &Path) -> bool {
+        check_rel(rel).is_ok()
+            && self.refuse_links(rel).is_ok()
+            && fs::symlink_metadata(self.root.join(rel)).is_ok_and(|m| m.is_file())
+    }
+
     /// Whether the file at `rel` is still the one whose SHA-256 is `sha256` (false when it is
     /// missing, unreadable, a link or different).
     pub fn holds(&self, rel: &Path, sha256: &str) -> bool {

@@ -4,7 +4,9 @@
 //! - [`docx`]: the only user of docx-rs.
 //! - [`pdf`]: the only user of typst (fonts loaded once, one `World`).
 //! - [`xlsx`]: the only user of rust_xlsxwriter.
+//! - [`archive`]: a ZIP of named files (an agreement's documents in `serve`).
 
+pub mod archive;
 pub mod docx;
 pub mod pdf;
 pub mod xlsx;

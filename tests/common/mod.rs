@@ -3,8 +3,10 @@
 
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod model;
 pub mod reader_fixtures;
+pub mod serve;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -63,6 +65,28 @@ pub fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         }
     }
     out
+}
+
+/// The sample with R8-001's company renamed (only its documents change).
+pub fn renamed(bytes: &[u8]) -> Vec<u8> {
+    reader_fixtures::rewrite_zip(bytes, |name, data| {
+        (name == "xl/sharedStrings.xml").then(|| {
+            let s = String::from_utf8(data.to_vec()).unwrap();
+            assert!(s.contains("株式会社あかぎ商事"));
+            s.replace("株式会社あかぎ商事", "株式会社あかぎ商会")
+                .into_bytes()
+        })
+    })
+}
+
+/// Saves `bytes` over `path` as Excel does: a temporary file beside it, renamed over it.
+pub fn save_as_excel_does(path: &Path, bytes: &[u8]) {
+    let tmp = path.with_file_name(format!(
+        "~${}.tmp",
+        path.file_name().unwrap().to_string_lossy()
+    ));
+    std::fs::write(&tmp, bytes).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
 }
 
 /// The standard error of a run, as text.

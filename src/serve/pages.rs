@@ -1,0 +1,879 @@
+//! The pages, in Japanese: 台帳 (`/`), 協定 (`/agreements/<協定番号>`), 予定 (`/schedule`),
+//! 報告 (`/report`), 確認 (`/check`), and the forms that start renders.
+//!
+//! Each page is a minijinja template (`templates/serve/*.html`, from the asset table, so
+//! `--templates` can replace it) drawn from a view built here from the snapshot. Autoescaping
+//! is on for every `.html` template: nothing the register holds is ever read as markup.
+//! The one script (`app.js`) only filters the table and swaps in a fresh copy of the page
+//! when the pulse (`/events`) says the register or the documents changed.
+
+use super::job::{JobView, Request};
+use super::state::{App, Loaded, Snapshot};
+use crate::document::assets::Assets;
+use crate::error::{Error, Result};
+use crate::finding::{Finding, Severity};
+use crate::output::{DRAFT_DIR, ManifestFile, sanitize_component};
+use crate::report::schedule::Entry;
+use crate::revision;
+use crate::text;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::Environment;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::Arc;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::WatchStream;
+
+/// The page templates, by name.
+const PAGES: &[&str] = &[
+    "base.html",
+    "macros.html",
+    "index.html",
+    "agreement.html",
+    "schedule.html",
+    "report.html",
+    "check.html",
+    "message.html",
+];
+
+/// The loaded page templates.
+pub struct Html {
+    env: Environment<'static>,
+}
+
+impl Html {
+    pub fn new(assets: &Assets) -> Result<Html> {
+        let mut env = Environment::new();
+        for name in PAGES {
+            let path = format!("templates/serve/{name}");
+            let source = assets.text(&path).ok_or_else(|| Error::Template {
+                name: path.clone(),
+                reason: "見つかりません".into(),
+            })?;
+            env.add_template_owned(name.to_string(), source)
+                .map_err(|e| Error::Template {
+                    name: path.clone(),
+                    reason: e.to_string(),
+                })?;
+        }
+        Ok(Html { env })
+    }
+
+    /// A page, or a plain error page when its template fails.
+    fn render(&self, status: StatusCode, name: &str, ctx: serde_json::Value) -> Response {
+        let body = self
+            .env
+            .get_template(name)
+            .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&ctx))))
+            .map_err(|e| format!("ページ {name} を表示できません: {e}"));
+        match body {
+            Ok(html) => (
+                status,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                html,
+            )
+                .into_response(),
+            Err(e) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                e,
+            )
+                .into_response(),
+        }
+    }
+}
+
+/// What is not encoded in a path segment of a link.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// A path segment for a link (a 協定番号 may hold `/`, `?`, `#` or anything else).
+pub fn segment(s: &str) -> String {
+    utf8_percent_encode(s, SEGMENT).to_string()
+}
+
+/// The link to an agreement's page.
+pub fn agreement_href(id: &str) -> String {
+    format!("/agreements/{}", segment(id))
+}
+
+/// The link to a file of the output folder (`R8-001/協定書.pdf`).
+pub fn file_href(rel: &str) -> String {
+    let parts: Vec<String> = rel.split('/').map(segment).collect();
+    format!("/files/{}", parts.join("/"))
+}
+
+/// What every page has: the city, the navigation, the reading and the job.
+#[derive(Serialize)]
+struct Base {
+    title: String,
+    nav: &'static str,
+    city: String,
+    register: String,
+    read_at: String,
+    as_of: String,
+    /// The pulse versions the page was drawn from (the script compares them).
+    register_version: u64,
+    files_version: u64,
+    /// The page follows the pulse (a result of an upload does not).
+    live: bool,
+    job: Option<JobView>,
+    error: Option<ErrorView>,
+}
+
+#[derive(Serialize)]
+struct ErrorView {
+    message: String,
+    findings: Vec<FindingView>,
+}
+
+fn base(app: &App, snap: &Snapshot, title: String, nav: &'static str, live: bool) -> Base {
+    let pulse = app.pulse.borrow().clone();
+    Base {
+        title,
+        nav,
+        city: app.profile.identity.city.clone(),
+        register: app
+            .register
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        read_at: snap.read_at.clone(),
+        as_of: snap.as_of.wareki(),
+        register_version: pulse.register,
+        files_version: pulse.files,
+        live,
+        job: app.job().map(|j| j.view()),
+        error: snap.error.as_ref().map(|e| ErrorView {
+            message: e.message.clone(),
+            findings: e.findings.iter().map(FindingView::of).collect(),
+        }),
+    }
+}
+
+#[derive(Serialize)]
+struct FindingView {
+    severity: &'static str,
+    label: &'static str,
+    agreement: Option<String>,
+    cell: String,
+    rule: String,
+    message: String,
+    hint: String,
+}
+
+impl FindingView {
+    fn of(f: &Finding) -> FindingView {
+        FindingView {
+            severity: match f.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "info",
+            },
+            label: f.severity.label(),
+            agreement: f.agreement.clone(),
+            cell: f.cell.clone().unwrap_or_else(|| "—".into()),
+            rule: crate::finding::rule_label(&f.rule),
+            message: f.message.clone(),
+            hint: f.hint.clone(),
+        }
+    }
+}
+
+/// Findings in groups: the register-wide ones, then one group per agreement.
+#[derive(Serialize)]
+struct Group {
+    title: String,
+    href: Option<String>,
+    findings: Vec<FindingView>,
+}
+
+fn groups(findings: &[Finding]) -> Vec<Group> {
+    let mut out: Vec<Group> = Vec::new();
+    let mut keys: Vec<Option<String>> = Vec::new();
+    for f in findings {
+        let key = f.agreement.as_deref().map(text::key);
+        let i = match keys.iter().position(|k| *k == key) {
+            Some(i) => i,
+            None => {
+                keys.push(key);
+                out.push(Group {
+                    title: match &f.agreement {
+                        Some(id) => format!("協定 {id}"),
+                        None => "台帳全体".into(),
+                    },
+                    href: None,
+                    findings: Vec::new(),
+                });
+                out.len() - 1
+            }
+        };
+        out[i].findings.push(FindingView::of(f));
+    }
+    out
+}
+
+/// Errors and warnings per agreement (by key).
+fn counts(findings: &[Finding]) -> HashMap<String, (usize, usize)> {
+    let mut m: HashMap<String, (usize, usize)> = HashMap::new();
+    for f in findings {
+        if let Some(a) = &f.agreement {
+            let c = m.entry(text::key(a)).or_default();
+            match f.severity {
+                Severity::Error => c.0 += 1,
+                Severity::Warning => c.1 += 1,
+                Severity::Info => {}
+            }
+        }
+    }
+    m
+}
+
+/// One agreement's line in the tables.
+#[derive(Serialize)]
+struct Row {
+    id: String,
+    href: String,
+    company: String,
+    status: &'static str,
+    term: String,
+    notice: String,
+    passed_notice: String,
+    next_term_end: String,
+    last_result: String,
+    review: String,
+    errors: usize,
+    warnings: usize,
+}
+
+fn row(e: &Entry, counts: &HashMap<String, (usize, usize)>) -> Row {
+    let (errors, warnings) = counts
+        .get(&text::key(&e.agreement))
+        .copied()
+        .unwrap_or_default();
+    let date = |d: Option<crate::date::Date>| d.map(|d| d.wareki()).unwrap_or_default();
+    Row {
+        id: e.agreement.clone(),
+        href: agreement_href(&e.agreement),
+        company: e.company.clone(),
+        status: e.status.label(),
+        term: match (e.term_start, e.term_end) {
+            (Some(s), Some(t)) => format!("{}〜{}", s.wareki(), t.wareki()),
+            _ => "（締結前）".into(),
+        },
+        notice: date(e.notice_deadline),
+        passed_notice: date(e.passed_notice_deadline),
+        next_term_end: date(e.next_term_end),
+        last_result: date(e.last_result),
+        review: e.review.clone().unwrap_or_default(),
+        errors,
+        warnings,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct IndexQuery {
+    /// The filter: rows whose 協定番号, 企業等名 or 状態 contain it (NFKC, any case).
+    q: Option<String>,
+}
+
+/// 台帳: every agreement, the register-wide findings, a filter box.
+pub async fn index(State(app): State<Arc<App>>, Query(query): Query<IndexQuery>) -> Response {
+    let snap = app.snapshot();
+    let q = query.q.unwrap_or_default().trim().to_string();
+    let needle = text::nfkc(&q).to_lowercase();
+    let base = base(&app, &snap, "台帳".into(), "index", true);
+    let (rows, register_findings) = match &snap.loaded {
+        Some(l) => {
+            let c = counts(&l.findings);
+            let rows: Vec<Row> = l
+                .schedule
+                .iter()
+                .map(|e| row(e, &c))
+                .filter(|r| {
+                    needle.is_empty()
+                        || [r.id.as_str(), r.company.as_str(), r.status]
+                            .iter()
+                            .any(|s| text::nfkc(s).to_lowercase().contains(&needle))
+                })
+                .collect();
+            let wide: Vec<FindingView> = l
+                .findings
+                .iter()
+                .filter(|f| f.agreement.is_none() || !known(l, f))
+                .map(FindingView::of)
+                .collect();
+            (rows, wide)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    let totals = snap.loaded.as_ref().map(|l| {
+        let n = |s| l.findings.iter().filter(|f| f.severity == s).count();
+        (n(Severity::Error), n(Severity::Warning), n(Severity::Info))
+    });
+    app.html.render(
+        StatusCode::OK,
+        "index.html",
+        serde_json::json!({ "base": base, "rows": rows, "register_findings": register_findings, "totals": totals, "q": q, "out": app.out.display().to_string(), "loaded": snap.loaded.is_some() }),
+    )
+}
+
+/// Whether a finding's 協定番号 is an agreement of the register (a row of no agreement is
+/// register-wide on the page, as in `render`).
+fn known(l: &Loaded, f: &Finding) -> bool {
+    f.agreement.as_deref().is_some_and(|id| {
+        let k = text::key(id);
+        l.input.register.agreements.iter().any(|a| a.key() == k)
+    })
+}
+
+/// A document of the agreement, in its formats.
+#[derive(Serialize, Default)]
+struct DocView {
+    name: String,
+    draft: bool,
+    pdf: Option<String>,
+    docx: Option<String>,
+    preview: Option<String>,
+}
+
+/// One edition of a tracked document.
+#[derive(Serialize)]
+struct EditionView {
+    document: String,
+    number: u32,
+    label: String,
+    current: bool,
+    pdf: Option<String>,
+    docx: Option<String>,
+    comparison_pdf: Option<String>,
+    comparison_docx: Option<String>,
+}
+
+/// The documents of one agreement's folder in the manifest: finals, then drafts.
+fn documents(files: &[ManifestFile], dir: &str) -> Vec<DocView> {
+    let prefix = format!("{dir}/");
+    let mut docs: Vec<DocView> = Vec::new();
+    for f in files {
+        let Some(rest) = f.path.strip_prefix(&prefix) else {
+            continue;
+        };
+        let (draft, name) = match rest.split_once('/') {
+            Some((d, name)) if d == DRAFT_DIR => (true, name),
+            Some(_) => continue,
+            None => (false, rest),
+        };
+        let Some((stem, ext)) = name.rsplit_once('.') else {
+            continue;
+        };
+        if ext != "pdf" && ext != "docx" {
+            continue;
+        }
+        let i = match docs.iter().position(|d| d.name == stem && d.draft == draft) {
+            Some(i) => i,
+            None => {
+                docs.push(DocView {
+                    name: stem.to_string(),
+                    draft,
+                    ..DocView::default()
+                });
+                docs.len() - 1
+            }
+        };
+        let href = file_href(&f.path);
+        if ext == "pdf" {
+            docs[i].preview = Some(format!("{href}?inline=1"));
+            docs[i].pdf = Some(href);
+        } else {
+            docs[i].docx = Some(href);
+        }
+    }
+    docs.sort_by_key(|d| (d.draft, doc_order(&d.name), d.name.clone()));
+    docs
+}
+
+/// The order documents are listed in: the order of the guideline's forms.
+fn doc_order(stem: &str) -> usize {
+    use crate::document::ir::DocKind::*;
+    [
+        Application,
+        Proposal,
+        Agreement,
+        Memorandum,
+        Report,
+        Comparison,
+    ]
+    .iter()
+    .position(|k| stem.starts_with(k.file_stem()))
+    .unwrap_or(usize::MAX)
+}
+
+/// Every edition of the agreement's tracked documents, from their records (`版/`): the
+/// current file, earlier ones in `履歴/`, and each new edition's 新旧対照表, where on disk.
+fn editions(app: &App, dir: &str) -> Vec<EditionView> {
+    let store = app.store();
+    let mut out = Vec::new();
+    for kind in [
+        crate::document::ir::DocKind::Agreement,
+        crate::document::ir::DocKind::Memorandum,
+    ] {
+        let stem = kind.file_stem();
+        let rel = revision::state_rel(std::path::Path::new(dir), stem);
+        let Ok(Some(bytes)) = store.read(&rel) else {
+            continue;
+        };
+        let Ok(state) = revision::parse_state(&store.root().join(&rel), &bytes) else {
+            continue;
+        };
+        for n in (1..=state.edition).rev() {
+            let current = n == state.edition;
+            let file = |ext: &str| {
+                let rel = match current {
+                    true => format!("{dir}/{stem}.{ext}"),
+                    false => format!("{dir}/{}/{stem}_第{n}版.{ext}", crate::output::HISTORY_DIR),
+                };
+                store
+                    .holds_file(std::path::Path::new(&rel))
+                    .then(|| file_href(&rel))
+            };
+            let comparison = |ext: &str| {
+                let rel = format!(
+                    "{dir}/{}_{stem}_第{n}版.{ext}",
+                    crate::document::ir::DocKind::Comparison.file_stem()
+                );
+                (n > 1 && store.holds_file(std::path::Path::new(&rel))).then(|| file_href(&rel))
+            };
+            out.push(EditionView {
+                document: stem.to_string(),
+                number: n,
+                label: match (current, &state.label) {
+                    (true, Some(l)) => l.clone(),
+                    _ => format!("第{n}版"),
+                },
+                current,
+                pdf: file("pdf"),
+                docx: file("docx"),
+                comparison_pdf: comparison("pdf"),
+                comparison_docx: comparison("docx"),
+            });
+        }
+    }
+    out
+}
+
+/// Whether `rel` (relative to the output folder, `/`-separated) is a file kyotei made there:
+/// one the manifest lists, or an edition of a tracked document (its file in `履歴/`, its
+/// 新旧対照表), named as kyotei names them and listed by [`editions`].
+pub fn is_served(app: &App, rel: &str) -> bool {
+    if let Some(m) = app.manifest().as_ref()
+        && m.files.iter().any(|f| f.path == rel)
+    {
+        return true;
+    }
+    let Some((dir, _)) = rel.split_once('/') else {
+        return false;
+    };
+    editions(app, dir).iter().any(|e| {
+        [&e.pdf, &e.docx, &e.comparison_pdf, &e.comparison_docx]
+            .into_iter()
+            .flatten()
+            .any(|href| *href == file_href(rel))
+    })
+}
+
+/// The agreement whose 協定番号 is `id` (full- and half-width alike).
+fn find<'a>(l: &'a Loaded, id: &str) -> Option<&'a crate::model::Agreement> {
+    let k = text::key(id);
+    l.input.register.agreements.iter().find(|a| a.key() == k)
+}
+
+/// 協定: its findings with their cells, its documents with a preview, the render buttons,
+/// its editions and 新旧対照表, the ZIP.
+pub async fn agreement(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+    let snap = app.snapshot();
+    let Some(l) = snap.loaded.as_ref() else {
+        return not_found_page(&app, &snap);
+    };
+    let Some(a) = find(l, &id) else {
+        return not_found_page(&app, &snap);
+    };
+    let base = base(
+        &app,
+        &snap,
+        format!("協定 {}（{}）", a.id.value, a.company.value),
+        "index",
+        true,
+    );
+    let key = a.key();
+    let own: Vec<&Finding> = l
+        .findings
+        .iter()
+        .filter(|f| f.agreement.as_deref().map(text::key).as_ref() == Some(&key))
+        .collect();
+    let errors = own.iter().filter(|f| f.is_error()).count();
+    let wide_errors = l
+        .findings
+        .iter()
+        .filter(|f| f.is_error() && (f.agreement.is_none() || !known(l, f)))
+        .count();
+    let blocked = match (snap.error.is_some(), errors, wide_errors) {
+        (true, _, _) => Some(
+            "最新の台帳を読み込めないため、作成できません。台帳を直して保存してください".into(),
+        ),
+        (false, 0, 0) => None,
+        (false, 0, n) => Some(format!(
+            "台帳全体にエラーが {n} 件あるため、確定版は作れません（案は作れます）"
+        )),
+        (false, n, _) => Some(format!(
+            "エラーが {n} 件あるため、確定版は作れません。下の指摘を直して台帳を保存してください（案は作れます）"
+        )),
+    };
+    let entry = l
+        .schedule
+        .iter()
+        .find(|e| text::key(&e.agreement) == key)
+        .map(|e| row(e, &counts(&l.findings)));
+    let dir = sanitize_component(&a.id.value);
+    let manifest = app.manifest();
+    let docs = manifest
+        .as_ref()
+        .as_ref()
+        .map(|m| documents(&m.files, &dir))
+        .unwrap_or_default();
+    let has_finals = docs.iter().any(|d| !d.draft);
+    let preview = docs
+        .iter()
+        .find(|d| d.name == crate::document::ir::DocKind::Agreement.file_stem())
+        .or(docs.first())
+        .and_then(|d| d.preview.clone());
+    let findings: Vec<FindingView> = own.iter().map(|f| FindingView::of(f)).collect();
+    app.html.render(
+        StatusCode::OK,
+        "agreement.html",
+        serde_json::json!({ "base": base, "id": a.id.value.clone(), "company": a.company.value.clone(), "entry": entry, "findings": findings, "blocked": blocked, "render_href": format!("{}/render", agreement_href(&a.id.value)), "docs": docs, "preview": preview, "editions": editions(&app, &dir), "zip": has_finals.then(|| format!("{}/documents.zip", agreement_href(&a.id.value))) }),
+    )
+}
+
+/// The form of the render buttons.
+#[derive(Deserialize)]
+pub struct RenderForm {
+    /// `draft` or `final`.
+    mode: String,
+}
+
+/// Makes the documents of one agreement (`mode=draft|final`).
+pub async fn render_one(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<RenderForm>,
+) -> Response {
+    let snap = app.snapshot();
+    let Some(a) = snap.loaded.as_ref().and_then(|l| find(l, &id)) else {
+        return not_found_page(&app, &snap);
+    };
+    let back = agreement_href(&a.id.value);
+    start(
+        &app,
+        &snap,
+        Request {
+            agreement: Some(a.id.value.clone()),
+            draft: form.mode == "draft",
+        },
+        back,
+    )
+}
+
+/// Makes the documents of every agreement (`mode=draft|final`).
+pub async fn render_all(
+    State(app): State<Arc<App>>,
+    axum::Form(form): axum::Form<RenderForm>,
+) -> Response {
+    let snap = app.snapshot();
+    start(
+        &app,
+        &snap,
+        Request {
+            agreement: None,
+            draft: form.mode == "draft",
+        },
+        "/".into(),
+    )
+}
+
+fn start(app: &Arc<App>, snap: &Snapshot, request: Request, back: String) -> Response {
+    match app.start_render(request) {
+        Ok(_) => Redirect::to(&back).into_response(),
+        Err(running) => {
+            let base = base(app, snap, "作成中".into(), "", false);
+            app.html.render(
+                StatusCode::CONFLICT,
+                "message.html",
+                serde_json::json!({ "base": base, "heading": "ほかの作成が実行中です", "message": format!(
+                        "「{}」を作成しています（{}）。終わってから、もう一度押してください。",
+                        running.request.label(),
+                        running.view().message
+                    ), "back": back }),
+            )
+        }
+    }
+}
+
+/// The job as JSON (`null` when none has run).
+pub async fn job(State(app): State<Arc<App>>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::to_string(&app.job().map(|j| j.view())).unwrap_or_default(),
+    )
+        .into_response()
+}
+
+/// The pulse as server-sent events: one `pulse` event now and one after each change.
+pub async fn events(
+    State(app): State<Arc<App>>,
+) -> Sse<impl tokio_stream::Stream<Item = std::result::Result<Event, Infallible>>> {
+    let stream = WatchStream::new(app.pulse.subscribe()).map(|p| {
+        Ok(Event::default()
+            .event("pulse")
+            .data(serde_json::to_string(&p).unwrap_or_default()))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+#[derive(Deserialize)]
+pub struct ScheduleQuery {
+    pub months: Option<u32>,
+}
+
+/// The choices of the schedule's window, in months (0: every agreement).
+const WINDOWS: [u32; 5] = [1, 3, 6, 12, 0];
+
+/// 予定: deadlines within the chosen number of months, with the ICS.
+pub async fn schedule(State(app): State<Arc<App>>, Query(q): Query<ScheduleQuery>) -> Response {
+    let snap = app.snapshot();
+    let months = q.months.filter(|m| WINDOWS.contains(m)).unwrap_or(3);
+    let base = base(&app, &snap, "予定".into(), "schedule", true);
+    let rows: Vec<Row> = snap
+        .loaded
+        .as_ref()
+        .map(|l| {
+            let c = counts(&l.findings);
+            window(&l.schedule, snap.as_of, months)
+                .iter()
+                .map(|e| row(e, &c))
+                .collect()
+        })
+        .unwrap_or_default();
+    let windows: Vec<serde_json::Value> = WINDOWS
+        .iter()
+        .map(|&m| {
+            serde_json::json!({ "value": m, "label": if m == 0 { "すべて".to_string() } else { format!("{m}箇月以内") }, "selected": m == months })
+        })
+        .collect();
+    app.html.render(
+        StatusCode::OK,
+        "schedule.html",
+        serde_json::json!({ "base": base, "rows": rows, "months": months, "windows": windows, "ics": format!("/schedule.ics?months={months}") }),
+    )
+}
+
+/// The entries with a deadline within `months` (all of them for 0).
+pub fn window(entries: &[Entry], as_of: crate::date::Date, months: u32) -> Vec<Entry> {
+    match months {
+        0 => entries.to_vec(),
+        m => crate::report::schedule::within(entries, as_of, m as i32),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReportQuery {
+    pub fy: Option<String>,
+}
+
+/// 報告: the annual report workbook of a chosen fiscal year, and the open-data CSV.
+pub async fn report(State(app): State<Arc<App>>, Query(q): Query<ReportQuery>) -> Response {
+    let snap = app.snapshot();
+    let base = base(&app, &snap, "報告".into(), "report", true);
+    let this_year = snap.as_of.fiscal_year();
+    let fy =
+        q.fy.as_deref()
+            .and_then(crate::report::annual::fiscal_year_arg)
+            .unwrap_or(this_year);
+    let mut years: Vec<i32> = snap
+        .loaded
+        .as_ref()
+        .map(|l| {
+            l.input
+                .register
+                .reports
+                .iter()
+                .filter_map(crate::report::annual::result_year)
+                .collect()
+        })
+        .unwrap_or_default();
+    years.extend([this_year, fy]);
+    years.sort_unstable();
+    years.dedup();
+    years.reverse();
+    let results = snap
+        .loaded
+        .as_ref()
+        .map(|l| {
+            l.input
+                .register
+                .reports
+                .iter()
+                .filter(|r| crate::report::annual::result_year(r) == Some(fy))
+                .count()
+        })
+        .unwrap_or(0);
+    let choices: Vec<serde_json::Value> = years
+        .iter()
+        .map(|&y| {
+            serde_json::json!({ "value": y, "label": crate::report::annual::fiscal_year_label(y), "selected": y == fy })
+        })
+        .collect();
+    app.html.render(
+        StatusCode::OK,
+        "report.html",
+        serde_json::json!({ "base": base, "fy": fy, "fy_label": crate::report::annual::fiscal_year_label(fy), "years": choices, "results": results, "annual": format!("/report/annual.xlsx?fy={fy}"), "annual_name": crate::report::annual::default_file_name(fy), "open_data": "/report/open-data.csv", "loaded": snap.loaded.is_some() }),
+    )
+}
+
+/// 確認: the upload form.
+pub async fn check_form(State(app): State<Arc<App>>) -> Response {
+    let snap = app.snapshot();
+    let base = base(&app, &snap, "確認".into(), "check", false);
+    app.html.render(
+        StatusCode::OK,
+        "check.html",
+        serde_json::json!({ "base": base, "checked": false }),
+    )
+}
+
+/// 確認: checks an uploaded workbook from memory (never stored) and shows its findings.
+pub async fn check_upload(State(app): State<Arc<App>>, mut form: Multipart) -> Response {
+    let snap = app.snapshot();
+    let base = base(&app, &snap, "確認".into(), "check", false);
+    let limit = crate::input::xlsx::Limits::default().max_file_bytes;
+    let mut upload: Option<(String, Vec<u8>)> = None;
+    let mut problem: Option<String> = None;
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) if field.name() == Some("register") => {
+                let name = field.file_name().unwrap_or("").to_string();
+                match field.bytes().await {
+                    Ok(bytes) => upload = Some((name, bytes.to_vec())),
+                    Err(e) => {
+                        problem = Some(upload_error(e.status(), limit));
+                        break;
+                    }
+                }
+            }
+            Ok(Some(_)) => continue,
+            Ok(None) => break,
+            Err(e) => {
+                problem = Some(upload_error(e.status(), limit));
+                break;
+            }
+        }
+    }
+    let (name, bytes) = match (problem, upload) {
+        (Some(p), _) => return check_result(&app, base, "", Err(p), StatusCode::BAD_REQUEST),
+        (None, Some((n, b))) if !b.is_empty() => (n, b),
+        _ => {
+            return check_result(
+                &app,
+                base,
+                "",
+                Err("ファイルが選ばれていません。確認する台帳（.xlsx）を選んでください".into()),
+                StatusCode::BAD_REQUEST,
+            );
+        }
+    };
+    let label = match sanitize_component(&name) {
+        n if n == "_" => "アップロードした台帳".to_string(),
+        n => n,
+    };
+    let as_of = snap.as_of;
+    let checked = tokio::task::spawn_blocking({
+        let app = app.clone();
+        let label = label.clone();
+        move || {
+            let input =
+                crate::run::Input::from_bytes(std::path::Path::new(&label), bytes, &app.profile)?;
+            crate::run::check::check(&input, &app.profile, as_of, &[], &|c| {
+                app.engine.pdf.covers(c)
+            })
+        }
+    })
+    .await;
+    let result = match checked {
+        Ok(Ok(findings)) => Ok(findings),
+        Ok(Err(Error::Structure(findings))) => Ok(findings),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("確認の途中で失敗しました".into()),
+    };
+    check_result(&app, base, &label, result, StatusCode::OK)
+}
+
+fn upload_error(status: StatusCode, limit: u64) -> String {
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => format!(
+            "ファイルが大きすぎます（上限 {} MB）。台帳（.xlsx）を選んでください",
+            limit / 1_000_000
+        ),
+        _ => "アップロードを読み取れませんでした。もう一度選んで送ってください".into(),
+    }
+}
+
+fn check_result(
+    app: &App,
+    base: Base,
+    name: &str,
+    result: std::result::Result<Vec<Finding>, String>,
+    status: StatusCode,
+) -> Response {
+    let (groups, totals, error) = match &result {
+        Ok(findings) => {
+            let n = |s| findings.iter().filter(|f| f.severity == s).count();
+            (
+                groups(findings),
+                Some((n(Severity::Error), n(Severity::Warning), n(Severity::Info))),
+                None,
+            )
+        }
+        Err(e) => (Vec::new(), None, Some(e.clone())),
+    };
+    app.html.render(
+        status,
+        "check.html",
+        serde_json::json!({ "base": base, "checked": true, "name": name, "groups": groups, "totals": totals, "upload_error": error }),
+    )
+}
+
+fn not_found_page(app: &App, snap: &Snapshot) -> Response {
+    let base = base(app, snap, "見つかりません".into(), "", false);
+    app.html.render(
+        StatusCode::NOT_FOUND,
+        "message.html",
+        serde_json::json!({ "base": base, "heading": "見つかりません", "message": "そのページ（協定・ファイル）はありません。台帳から選び直してください。", "back": "/" }),
+    )
+}
+
+/// Any other address.
+pub async fn not_found(State(app): State<Arc<App>>) -> Response {
+    not_found_page(&app, &app.snapshot())
+}
+
+/// A 404 page for the file routes.
+pub fn not_found_response(app: &App) -> Response {
+    not_found_page(app, &app.snapshot())
+}

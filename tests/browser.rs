@@ -1,0 +1,192 @@
+//! `kyotei serve` in a real browser (headless Chromium over WebDriver): what a member of
+//! staff does, page by page, with axe-core on each page (no violation of impact serious or
+//! critical). With `KYOTEI_SCREENSHOTS=DIR`, it also saves a screenshot of each page there
+//! (the README's pictures come from `docs/images`).
+
+use crate::common::browser::{Driver, axe, axe_source, wait_until};
+use crate::common::serve::{Served, unescape};
+use crate::common::{AS_OF, kyotei, renamed, save_as_excel_does, stderr, temp};
+use fantoccini::{Client, Locator};
+use std::time::Duration;
+
+async fn shot(c: &Client, name: &str) {
+    if let Ok(dir) = std::env::var("KYOTEI_SCREENSHOTS") {
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(
+            std::path::Path::new(&dir).join(format!("serve-{name}.png")),
+            png,
+        )
+        .unwrap();
+    }
+}
+
+async fn accessible(c: &Client, axe_js: &str, page: &str) {
+    let violations = axe(c, axe_js).await;
+    assert!(violations.is_empty(), "{page}: {violations:#?}");
+}
+
+async fn text_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[test]
+fn staff_use_the_page_in_a_browser() {
+    let s = Served::sample("serve-browser", &[]);
+    let driver = Driver::start();
+    let axe_js = axe_source();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let c = driver.client().await;
+        let base = format!("http://{}", s.addr);
+
+        // 台帳: every agreement, with the counts of its findings.
+        c.goto(&base).await.unwrap();
+        let rows = c
+            .find_all(Locator::Css("#agreements tbody tr"))
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 3);
+        let table = text_of(&c, "#agreements").await;
+        for want in ["R8-001", "株式会社あかぎ商事", "R8-002", "R2-005", "協議中", "有効"] {
+            assert!(table.contains(want), "{want}: {table}");
+        }
+        accessible(&c, &axe_js, "台帳").await;
+        shot(&c, "index").await;
+        // The filter box hides the other rows as one types.
+        c.find(Locator::Id("filter"))
+            .await
+            .unwrap()
+            .send_keys("あかぎ")
+            .await
+            .unwrap();
+        let shown = c
+            .execute(
+                "return [...document.querySelectorAll('#agreements tbody tr')].filter((tr) => !tr.hidden).map((tr) => tr.dataset.id)",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(shown, serde_json::json!(["R8-001"]));
+
+        // 協定 with errors: its findings with their cells; final documents refused, with why.
+        c.goto(&base).await.unwrap();
+        c.find(Locator::LinkText("R8-002"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let findings = text_of(&c, "table.findings").await;
+        for cell in ["連携事項!B10", "要件確認!E3", "連携事業!K13"] {
+            assert!(findings.contains(cell), "{cell}: {findings}");
+        }
+        assert!(findings.contains("シティプロモーションに関すること。"));
+        let final_button = c.find(Locator::Id("make-final")).await.unwrap();
+        assert!(final_button.attr("disabled").await.unwrap().is_some());
+        assert!(text_of(&c, "#final-blocked").await.contains("エラーが"));
+        accessible(&c, &axe_js, "協定（エラーあり）").await;
+        shot(&c, "agreement-errors").await;
+
+        // A clean agreement: make its final documents; the page shows them when they are
+        // done, by itself, and the 協定書 PDF is the one `kyotei render` makes.
+        c.goto(&format!("{base}/agreements/R8-001")).await.unwrap();
+        c.find(Locator::Id("make-final"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let probe = r#"const a = document.querySelector('#documents tr[data-doc="協定書"]:not(.draft) a.pdf'); return a ? a.getAttribute('href') : null;"#;
+        let href = wait_until(&c, probe, Duration::from_secs(240), |v| v.is_string()).await;
+        let href = unescape(href.as_str().unwrap());
+        let pdf = s.get(&href);
+        assert_eq!(pdf.status, 200, "{href}");
+        assert!(pdf.body.starts_with(b"%PDF"));
+        let cli = temp("serve-browser-cli");
+        std::fs::copy(s.dir.join("台帳.xlsx"), cli.join("台帳.xlsx")).unwrap();
+        let o = kyotei(
+            &["render", "台帳.xlsx", "--agreement", "R8-001", "-o", "出力", "--as-of", AS_OF],
+            &cli,
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(std::fs::read(cli.join("出力/R8-001/協定書.pdf")).unwrap(), pdf.body);
+        std::fs::remove_dir_all(&cli).unwrap();
+        let status = text_of(&c, "#job").await;
+        assert!(status.contains("作成済み"), "{status}");
+        accessible(&c, &axe_js, "協定（書類あり）").await;
+        shot(&c, "agreement").await;
+
+        // 予定 and 報告.
+        c.goto(&format!("{base}/schedule?months=0")).await.unwrap();
+        assert!(text_of(&c, "#schedule").await.contains("R2-005"));
+        accessible(&c, &axe_js, "予定").await;
+        shot(&c, "schedule").await;
+        c.goto(&format!("{base}/report?fy=2026")).await.unwrap();
+        assert!(text_of(&c, "#annual").await.contains("年次報告_令和8年度.xlsx"));
+        accessible(&c, &axe_js, "報告").await;
+        shot(&c, "report").await;
+
+        // 確認: a broken workbook gives its error; the server goes on answering.
+        c.goto(&format!("{base}/check")).await.unwrap();
+        accessible(&c, &axe_js, "確認").await;
+        let broken = s.dir.join("届いた台帳.xlsx");
+        std::fs::write(&broken, b"this is not a workbook").unwrap();
+        c.find(Locator::Id("register"))
+            .await
+            .unwrap()
+            .send_keys(broken.to_str().unwrap())
+            .await
+            .unwrap();
+        c.find(Locator::Id("check-submit"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let error = text_of(&c, "#upload-error").await;
+        assert!(error.contains("台帳を読み込めません"), "{error}");
+        accessible(&c, &axe_js, "確認（結果）").await;
+        // The register itself, uploaded: its findings as on the agreement page.
+        c.find(Locator::Id("register"))
+            .await
+            .unwrap()
+            .send_keys(s.dir.join("台帳.xlsx").to_str().unwrap())
+            .await
+            .unwrap();
+        c.find(Locator::Id("check-submit"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        assert!(text_of(&c, "#result").await.contains("連携事項!B10"));
+        shot(&c, "check").await;
+        assert_eq!(s.get("/").status, 200);
+
+        // A save of the register shows on the open page, without a reload.
+        c.goto(&base).await.unwrap();
+        c.execute("window.kyoteiMarker = 42; return true;", vec![])
+            .await
+            .unwrap();
+        let register = s.dir.join("台帳.xlsx");
+        save_as_excel_does(&register, &renamed(&std::fs::read(&register).unwrap()));
+        wait_until(
+            &c,
+            "return document.getElementById('agreements').textContent",
+            Duration::from_secs(20),
+            |v| v.as_str().is_some_and(|t| t.contains("株式会社あかぎ商会")),
+        )
+        .await;
+        let marker = c.execute("return window.kyoteiMarker;", vec![]).await.unwrap();
+        assert_eq!(marker, serde_json::json!(42), "the page was reloaded");
+        c.close().await.unwrap();
+    });
+}
