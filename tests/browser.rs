@@ -9,9 +9,21 @@ use crate::common::{AS_OF, kyotei, renamed, save_as_excel_does, stderr, temp};
 use fantoccini::{Client, Locator};
 use std::time::Duration;
 
+/// With `KYOTEI_SCREENSHOTS=DIR`, the whole page as `DIR/serve-<name>.png` (the window is
+/// made as tall as the page, up to 2,400 pixels, for the picture).
 async fn shot(c: &Client, name: &str) {
     if let Ok(dir) = std::env::var("KYOTEI_SCREENSHOTS") {
+        let height = c
+            .execute("return document.documentElement.scrollHeight;", vec![])
+            .await
+            .unwrap()
+            .as_u64()
+            .unwrap_or(1000)
+            .clamp(600, 2400) as u32;
+        c.set_window_size(1280, height + 140).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
         let png = c.screenshot().await.unwrap();
+        c.set_window_size(1280, 1000).await.unwrap();
         std::fs::write(
             std::path::Path::new(&dir).join(format!("serve-{name}.png")),
             png,
@@ -25,13 +37,34 @@ async fn accessible(c: &Client, axe_js: &str, page: &str) {
     assert!(violations.is_empty(), "{page}: {violations:#?}");
 }
 
+/// The text of the element `css` selects, waiting (bounded) for it to appear. Read in one
+/// script, so a part of the page swapped in meanwhile (the page follows the server) cannot
+/// leave a stale element behind.
 async fn text_of(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    let probe = format!(
+        "const e = document.querySelector({}); return e ? e.innerText : null;",
+        serde_json::to_string(css).unwrap()
+    );
+    let v = wait_until(c, &probe, Duration::from_secs(30), |v| v.is_string()).await;
+    v.as_str().unwrap().to_string()
+}
+
+/// Clicks the element `css` selects, finding it again if the page swapped it meanwhile.
+async fn click(c: &Client, css: &str) {
+    for _ in 0..5 {
+        let e = c
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"));
+        match e.click().await {
+            Ok(()) => return,
+            Err(e) if e.is_stale_element_reference() => {}
+            Err(e) => panic!("{css}: {e}"),
+        }
+    }
+    panic!("{css} kept going stale");
 }
 
 #[test]
@@ -78,19 +111,17 @@ fn staff_use_the_page_in_a_browser() {
 
         // 協定 with errors: its findings with their cells; final documents refused, with why.
         c.goto(&base).await.unwrap();
-        c.find(Locator::LinkText("R8-002"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&c, "a[href='/agreements/R8-002']").await;
         let findings = text_of(&c, "table.findings").await;
         for cell in ["連携事項!B10", "要件確認!E3", "連携事業!K13"] {
             assert!(findings.contains(cell), "{cell}: {findings}");
         }
         assert!(findings.contains("シティプロモーションに関すること。"));
-        let final_button = c.find(Locator::Id("make-final")).await.unwrap();
-        assert!(final_button.attr("disabled").await.unwrap().is_some());
+        let disabled = c
+            .execute("return document.getElementById('make-final').disabled;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(disabled, serde_json::json!(true));
         assert!(text_of(&c, "#final-blocked").await.contains("エラーが"));
         accessible(&c, &axe_js, "協定（エラーあり）").await;
         shot(&c, "agreement-errors").await;
@@ -98,12 +129,7 @@ fn staff_use_the_page_in_a_browser() {
         // A clean agreement: make its final documents; the page shows them when they are
         // done, by itself, and the 協定書 PDF is the one `kyotei render` makes.
         c.goto(&format!("{base}/agreements/R8-001")).await.unwrap();
-        c.find(Locator::Id("make-final"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&c, "#make-final").await;
         let probe = r#"const a = document.querySelector('#documents tr[data-doc="協定書"]:not(.draft) a.pdf'); return a ? a.getAttribute('href') : null;"#;
         let href = wait_until(&c, probe, Duration::from_secs(240), |v| v.is_string()).await;
         let href = unescape(href.as_str().unwrap());
@@ -145,12 +171,7 @@ fn staff_use_the_page_in_a_browser() {
             .send_keys(broken.to_str().unwrap())
             .await
             .unwrap();
-        c.find(Locator::Id("check-submit"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&c, "#check-submit").await;
         let error = text_of(&c, "#upload-error").await;
         assert!(error.contains("台帳を読み込めません"), "{error}");
         accessible(&c, &axe_js, "確認（結果）").await;
@@ -161,12 +182,7 @@ fn staff_use_the_page_in_a_browser() {
             .send_keys(s.dir.join("台帳.xlsx").to_str().unwrap())
             .await
             .unwrap();
-        c.find(Locator::Id("check-submit"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&c, "#check-submit").await;
         assert!(text_of(&c, "#result").await.contains("連携事項!B10"));
         shot(&c, "check").await;
         assert_eq!(s.get("/").status, 200);

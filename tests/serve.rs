@@ -5,7 +5,7 @@
 //! ends; every request goes to 127.0.0.1.
 
 use crate::common::serve::{Served, http, links};
-use crate::common::{AS_OF, files, kyotei, stderr, temp};
+use crate::common::{AS_OF, files, kyotei, renamed, save_as_excel_does, stderr, temp};
 use std::time::{Duration, Instant};
 
 /// How long a render of the sample may take in a debug build, at the most.
@@ -185,6 +185,69 @@ fn a_render_from_the_page_makes_what_render_makes_one_at_a_time() {
         "{page}"
     );
     std::fs::remove_dir_all(&other).unwrap();
+}
+
+#[test]
+fn editions_and_their_comparisons_are_listed_and_served() {
+    let s = Served::sample("serve-editions", &[]);
+    assert_eq!(
+        s.post_form("/agreements/R8-001/render", "mode=final")
+            .status,
+        303
+    );
+    let _ = s.wait_for_job(RENDER_LIMIT);
+    let page = s.get("/agreements/R8-001").text();
+    assert!(page.contains("id=\"editions\""), "{page}");
+    // The company renamed in Excel: the page follows the save, and the next final render
+    // makes the second edition of the 協定書 and the 申し合わせ事項, with their 新旧対照表.
+    let register = s.dir.join("台帳.xlsx");
+    save_as_excel_does(&register, &renamed(&std::fs::read(&register).unwrap()));
+    let start = Instant::now();
+    while !s
+        .get("/agreements/R8-001")
+        .text()
+        .contains("株式会社あかぎ商会")
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the save was not followed"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(
+        s.post_form("/agreements/R8-001/render", "mode=final")
+            .status,
+        303
+    );
+    let job = s.wait_for_job(RENDER_LIMIT);
+    assert_eq!(job["ok"], true, "{job}");
+    let page = s.get("/agreements/R8-001").text();
+    // Each file once (the documents table and the editions table both link the 新旧対照表).
+    let unique = |prefix: &str| -> std::collections::BTreeSet<String> {
+        links(&page, prefix)
+            .into_iter()
+            .map(|h| h.trim_end_matches("?inline=1").to_string())
+            .collect()
+    };
+    let history = unique("/files/R8-001/%E5%B1%A5%E6%AD%B4/"); // 履歴/
+    let comparisons = unique("/files/R8-001/%E6%96%B0%E6%97%A7"); // 新旧対照表
+    assert_eq!(history.len(), 4, "{page}"); // 協定書 and 申し合わせ事項, 第1版, PDF and DOCX
+    assert_eq!(comparisons.len(), 4, "{page}");
+    for href in history.iter().chain(&comparisons) {
+        let r = s.get(href);
+        assert_eq!(r.status, 200, "{href}");
+        assert!(
+            r.body.starts_with(b"%PDF") || r.body.starts_with(b"PK"),
+            "{href}"
+        );
+    }
+    // A name kyotei would not make in 履歴/ is not served, even when the file is there.
+    std::fs::write(s.dir.join("出力/R8-001/履歴/メモ.pdf"), b"%PDF private").unwrap();
+    assert_eq!(
+        s.get("/files/R8-001/%E5%B1%A5%E6%AD%B4/%E3%83%A1%E3%83%A2.pdf")
+            .status,
+        404
+    );
 }
 
 #[test]

@@ -113,7 +113,13 @@ impl App {
         let spawned = std::thread::Builder::new()
             .name("kyotei-render".into())
             .spawn(move || {
-                let ended = app.render(&j);
+                // A bug in a render must not leave the job running for ever (no render could
+                // start again): it ends the job with an error instead.
+                let ended = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| app.render(&j)))
+                    .unwrap_or_else(|_| Ended {
+                        ok: false,
+                        message: "作成の途中で失敗しました（kyotei の内部エラー）。出力先のファイルは書きかけのまま残っていません".into(),
+                    });
                 *j.ended.lock().unwrap_or_else(|e| e.into_inner()) = Some(ended);
                 app.pulse.send_modify(|p| {
                     p.files += 1;

@@ -194,8 +194,10 @@ impl App {
         std::thread::Builder::new()
             .name("kyotei-follow".into())
             .spawn(move || {
+                let wait = Duration::from_secs(30);
                 loop {
-                    if watcher.changed(Some(Duration::from_secs(30))) {
+                    let started = std::time::Instant::now();
+                    if watcher.changed(Some(wait)) {
                         let step = Duration::from_millis(100);
                         app.reload(run::watch::read_settled(
                             &app.register,
@@ -205,6 +207,9 @@ impl App {
                         ));
                     } else if app.fixed_as_of.is_none() && app.as_of() != app.snapshot().as_of {
                         app.reload(run::read(&app.register, &app.profile));
+                    } else if started.elapsed() < wait {
+                        // The watch itself has ended (its thread is gone): no busy loop.
+                        std::thread::sleep(wait);
                     }
                 }
             })

@@ -19,6 +19,8 @@ pub struct Served {
     pub url: String,
     /// The scratch folder: the register is `台帳.xlsx`, the output `出力/`.
     pub dir: PathBuf,
+    /// The folder was made for this server (by [`Served::sample`]) and goes with it.
+    owns_dir: bool,
     stderr: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
@@ -28,7 +30,9 @@ impl Served {
     pub fn sample(name: &str, extra: &[&str]) -> Served {
         let dir = temp(name);
         std::fs::copy(root().join(SAMPLE), dir.join("台帳.xlsx")).unwrap();
-        Served::start(&dir, extra)
+        let mut s = Served::start(&dir, extra);
+        s.owns_dir = true;
+        s
     }
 
     /// `kyotei serve 台帳.xlsx -o 出力` in `dir`.
@@ -95,6 +99,7 @@ impl Served {
             addr: format!("127.0.0.1:{port}"),
             url,
             dir: dir.to_path_buf(),
+            owns_dir: false,
             stderr,
         }
     }
@@ -145,9 +150,13 @@ impl Served {
 }
 
 impl Drop for Served {
+    /// Stops the server; a folder of its own goes too, unless the test failed (to look at).
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if self.owns_dir && !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 
