@@ -185,8 +185,8 @@ def main():
             agreement = median_ms(port, "/agreements/R8-0001")
             schedule = median_ms(port, "/schedule?months=12")
             pulse, shown = after_save(port, reg, edited, "（名称変更）")
-            print(f"| {n:,} | {first:.2f} s | {index:.0f} ms | {agreement:.0f} ms | "
-                  f"{schedule:.0f} ms | {pulse:.2f} s | {shown:.2f} s |")
+            print(f"| {n:,} | {first:.2f} s | {index:.1f} ms | {agreement:.1f} ms | "
+                  f"{schedule:.1f} ms | {pulse:.2f} s | {shown:.2f} s |")
         finally:
             p.kill()
             p.wait()

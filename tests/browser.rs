@@ -183,7 +183,11 @@ fn staff_use_the_page_in_a_browser() {
             .await
             .unwrap();
         click(&c, "#check-submit").await;
-        assert!(text_of(&c, "#result").await.contains("連携事項!B10"));
+        let probe = "const e = document.getElementById('result'); return e ? e.innerText : null;";
+        wait_until(&c, probe, Duration::from_secs(30), |v| {
+            v.as_str().is_some_and(|t| t.contains("連携事項!B10"))
+        })
+        .await;
         shot(&c, "check").await;
         assert_eq!(s.get("/").status, 200);
 

@@ -24,6 +24,16 @@ pub enum DocKind {
 }
 
 impl DocKind {
+    /// Every kind, in the order of the guideline's forms (the 新旧対照表 last).
+    pub const ALL: [DocKind; 6] = [
+        DocKind::Application,
+        DocKind::Proposal,
+        DocKind::Agreement,
+        DocKind::Memorandum,
+        DocKind::Report,
+        DocKind::Comparison,
+    ];
+
     /// The Japanese base name used for files and titles.
     pub fn file_stem(self) -> &'static str {
         match self {

@@ -628,9 +628,12 @@ pub fn compare(old: &Document, new: &Document) -> Vec<(Inline, Inline)> {
     rows
 }
 
+/// The kinds of document kyotei keeps editions of, in the order they are listed.
+pub const TRACKED: [DocKind; 2] = [DocKind::Agreement, DocKind::Memorandum];
+
 /// Whether kyotei keeps editions of a kind of document.
 pub fn is_tracked(kind: DocKind) -> bool {
-    matches!(kind, DocKind::Memorandum | DocKind::Agreement)
+    TRACKED.contains(&kind)
 }
 
 /// The name of a document, as its 新旧対照表 is headed (`<name> 新旧対照表`).

@@ -85,7 +85,7 @@ pub fn diff(
             continue;
         };
         let dir = PathBuf::from(output::sanitize_component(&a_new.id.value));
-        for kind in [DocKind::Agreement, DocKind::Memorandum] {
+        for kind in crate::revision::TRACKED {
             let (Some(before), Some(after)) = (
                 final_document(t, old_reg, a_old, profile, kind)?,
                 final_document(t, new_reg, a_new, profile, kind)?,

@@ -105,10 +105,11 @@ pub async fn zip(State(app): State<Arc<App>>, Path(id): Path<String>) -> Respons
     let Some(m) = manifest.as_ref() else {
         return not_found_response(&app);
     };
+    let prefix = format!("{dir}/");
     let documents = |draft: bool| -> Vec<&str> {
         m.files
             .iter()
-            .filter(|f| f.draft == draft && f.path.starts_with(&format!("{dir}/")))
+            .filter(|f| f.draft == draft && f.path.starts_with(&prefix))
             .filter(|f| f.path.ends_with(".pdf") || f.path.ends_with(".docx"))
             .map(|f| f.path.as_str())
             .collect()
@@ -121,7 +122,7 @@ pub async fn zip(State(app): State<Arc<App>>, Path(id): Path<String>) -> Respons
     let mut entries = Vec::new();
     for rel in chosen {
         if let Ok(Some(bytes)) = store.read(std::path::Path::new(rel)) {
-            let inner = rel.strip_prefix(&format!("{dir}/")).unwrap_or(rel);
+            let inner = rel.strip_prefix(&prefix).unwrap_or(rel);
             entries.push((inner.to_string(), bytes));
         }
     }

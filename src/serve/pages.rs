@@ -402,18 +402,10 @@ fn documents(files: &[ManifestFile], dir: &str) -> Vec<DocView> {
 
 /// The order documents are listed in: the order of the guideline's forms.
 fn doc_order(stem: &str) -> usize {
-    use crate::document::ir::DocKind::*;
-    [
-        Application,
-        Proposal,
-        Agreement,
-        Memorandum,
-        Report,
-        Comparison,
-    ]
-    .iter()
-    .position(|k| stem.starts_with(k.file_stem()))
-    .unwrap_or(usize::MAX)
+    crate::document::ir::DocKind::ALL
+        .iter()
+        .position(|k| stem.starts_with(k.file_stem()))
+        .unwrap_or(usize::MAX)
 }
 
 /// Every edition of the agreement's tracked documents, from their records (`版/`): the
@@ -421,10 +413,7 @@ fn doc_order(stem: &str) -> usize {
 fn editions(app: &App, dir: &str) -> Vec<EditionView> {
     let store = app.store();
     let mut out = Vec::new();
-    for kind in [
-        crate::document::ir::DocKind::Agreement,
-        crate::document::ir::DocKind::Memorandum,
-    ] {
+    for kind in revision::TRACKED {
         let stem = kind.file_stem();
         let rel = revision::state_rel(std::path::Path::new(dir), stem);
         let Ok(Some(bytes)) = store.read(&rel) else {
@@ -706,7 +695,8 @@ pub async fn report(State(app): State<Arc<App>>, Query(q): Query<ReportQuery>) -
         q.fy.as_deref()
             .and_then(crate::report::annual::fiscal_year_arg)
             .unwrap_or(this_year);
-    let mut years: Vec<i32> = snap
+    // The fiscal years of the results, this year and the one asked for, newest first.
+    let result_years: Vec<i32> = snap
         .loaded
         .as_ref()
         .map(|l| {
@@ -718,22 +708,11 @@ pub async fn report(State(app): State<Arc<App>>, Query(q): Query<ReportQuery>) -
                 .collect()
         })
         .unwrap_or_default();
+    let results = result_years.iter().filter(|&&y| y == fy).count();
+    let mut years = result_years;
     years.extend([this_year, fy]);
-    years.sort_unstable();
+    years.sort_unstable_by(|a, b| b.cmp(a));
     years.dedup();
-    years.reverse();
-    let results = snap
-        .loaded
-        .as_ref()
-        .map(|l| {
-            l.input
-                .register
-                .reports
-                .iter()
-                .filter(|r| crate::report::annual::result_year(r) == Some(fy))
-                .count()
-        })
-        .unwrap_or(0);
     let choices: Vec<serde_json::Value> = years
         .iter()
         .map(|&y| {

@@ -28,6 +28,8 @@ impl Driver {
             .port();
         let child = Command::new("chromedriver")
             .arg(format!("--port={port}"))
+            // Chromium's own words (the file chooser's button) in Japanese, as staff see them.
+            .env("LANGUAGE", "ja")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
