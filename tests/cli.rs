@@ -2,6 +2,7 @@
 //! the documented findings, exit statuses, every document of every agreement, determinism,
 //! and DOCX and PDF carrying the same text.
 
+use crate::common::example_with;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -421,27 +422,6 @@ fn schedule_report_and_export_on_the_sample() {
     );
     assert!(!csv.contains("@"), "no contact data");
     std::fs::remove_dir_all(&dir).unwrap();
-}
-
-/// The init workbook with one cell of the example agreement replaced.
-fn example_with(dir: &Path, file: &str, header: &str, value: &str) -> PathBuf {
-    use kyotei::writer::xlsx::CellValue;
-    let profile = kyotei::guideline::profile::Profile::isesaki();
-    let mut rows = kyotei::input::blank::example_rows(&profile);
-    let col = kyotei::input::blank::headers("協定")
-        .unwrap()
-        .iter()
-        .position(|h| *h == header)
-        .unwrap();
-    for (name, sheet_rows) in rows.iter_mut() {
-        if *name == "協定" {
-            sheet_rows[0][col] = CellValue::text(value);
-        }
-    }
-    let book = kyotei::input::blank::register_book(&profile, &rows);
-    let path = dir.join(file);
-    std::fs::write(&path, kyotei::writer::xlsx::write(&book).unwrap()).unwrap();
-    path
 }
 
 #[test]

@@ -5,7 +5,9 @@
 //! ends; every request goes to 127.0.0.1.
 
 use crate::common::serve::{Served, http, links};
-use crate::common::{AS_OF, files, kyotei, renamed, save_as_excel_does, stderr, temp};
+use crate::common::{
+    AS_OF, example_with, files, kyotei, renamed, save_as_excel_does, stderr, temp,
+};
 use std::time::{Duration, Instant};
 
 /// How long a render of the sample may take in a debug build, at the most.
@@ -248,6 +250,57 @@ fn editions_and_their_comparisons_are_listed_and_served() {
             .status,
         404
     );
+}
+
+#[test]
+fn register_values_are_text_in_the_pages_and_links() {
+    let dir = temp("serve-hostile");
+    let company = "<script>alert(1)</script>\"'&<b>株式会社";
+    example_with(&dir, "台帳.xlsx", "企業等名", company);
+    let s = Served::start(&dir, &[]);
+    let index = s.get("/").text();
+    assert!(
+        index.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"),
+        "{index}"
+    );
+    assert!(!index.contains("<script>alert") && !index.contains("<b>株式会社"));
+    let page = s.get("/agreements/%E4%BE%8B-001").text(); // 例-001
+    assert!(page.contains("&lt;b&gt;株式会社") && !page.contains("<script>alert"));
+    drop(s);
+    // An ID with a slash, dots and markup: one path segment in every link, its files inside
+    // the output folder.
+    example_with(&dir, "台帳.xlsx", "協定番号", "../<i>例/001");
+    let s = Served::start(&dir, &[]);
+    let index = s.get("/").text();
+    assert!(!index.contains("<i>例"));
+    let href = links(&index, "/agreements/").into_iter().next().unwrap();
+    assert_eq!(href, "/agreements/..%2F%3Ci%3E%E4%BE%8B%2F001");
+    let page = s.get(&href);
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("&lt;i&gt;例"));
+    assert_eq!(
+        s.post_form(&format!("{href}/render"), "mode=draft").status,
+        303
+    );
+    let job = s.wait_for_job(RENDER_LIMIT);
+    assert_eq!(job["ok"], true, "{job}");
+    let made = files(&dir);
+    assert!(
+        made.keys()
+            .any(|p| p.starts_with("出力/") && p.ends_with(".pdf"))
+    );
+    assert!(
+        made.keys()
+            .all(|p| p == "台帳.xlsx" || p.starts_with("出力/")),
+        "{:?}",
+        made.keys()
+    );
+    let page = s.get(&href).text();
+    for file in links(&page, "/files/") {
+        assert_eq!(s.get(&file).status, 200, "{file}");
+    }
+    drop(s);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -95,9 +95,14 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
-/// A path segment for a link (a 協定番号 may hold `/`, `?`, `#` or anything else).
+/// A path segment for a link (a 協定番号 may hold `/`, `?`, `#` or anything else; a segment
+/// that is only dots is encoded too, or the browser would take it as a step up).
 pub fn segment(s: &str) -> String {
-    utf8_percent_encode(s, SEGMENT).to_string()
+    match s {
+        "." => "%2E".into(),
+        ".." => "%2E%2E".into(),
+        s => utf8_percent_encode(s, SEGMENT).to_string(),
+    }
 }
 
 /// The link to an agreement's page.

@@ -93,3 +93,24 @@ pub fn save_as_excel_does(path: &Path, bytes: &[u8]) {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// The init workbook with one cell of the example agreement replaced.
+pub fn example_with(dir: &Path, file: &str, header: &str, value: &str) -> PathBuf {
+    use kyotei::writer::xlsx::CellValue;
+    let profile = kyotei::guideline::profile::Profile::isesaki();
+    let mut rows = kyotei::input::blank::example_rows(&profile);
+    let col = kyotei::input::blank::headers("協定")
+        .unwrap()
+        .iter()
+        .position(|h| *h == header)
+        .unwrap();
+    for (name, sheet_rows) in rows.iter_mut() {
+        if *name == "協定" {
+            sheet_rows[0][col] = CellValue::text(value);
+        }
+    }
+    let book = kyotei::input::blank::register_book(&profile, &rows);
+    let path = dir.join(file);
+    std::fs::write(&path, kyotei::writer::xlsx::write(&book).unwrap()).unwrap();
+    path
+}
