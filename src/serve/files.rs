@@ -5,7 +5,7 @@
 //! Japanese file names download as they are: `Content-Disposition` carries them as
 //! `filename*=UTF-8''…` (RFC 6266), with an ASCII `filename` for old clients.
 
-use super::pages::{ReportQuery, ScheduleQuery, is_served, not_found_response};
+use super::pages::{ReportQuery, ScheduleQuery, find, is_served, not_found_response};
 use super::state::App;
 use crate::output::sanitize_component;
 use axum::extract::{Path, Query, State};
@@ -92,12 +92,7 @@ pub async fn document(
 /// are none), named `R8-001_書類.zip`.
 pub async fn zip(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
     let snap = app.snapshot();
-    let key = crate::text::key(&id);
-    let Some(a) = snap
-        .loaded
-        .as_ref()
-        .and_then(|l| l.input.register.agreements.iter().find(|a| a.key() == key))
-    else {
+    let Some(a) = snap.loaded.as_ref().and_then(|l| find(l, &id)) else {
         return not_found_response(&app);
     };
     let dir = sanitize_component(&a.id.value);

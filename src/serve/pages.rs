@@ -484,7 +484,7 @@ pub fn is_served(app: &App, rel: &str) -> bool {
 }
 
 /// The agreement whose 協定番号 is `id` (full- and half-width alike).
-fn find<'a>(l: &'a Loaded, id: &str) -> Option<&'a crate::model::Agreement> {
+pub fn find<'a>(l: &'a Loaded, id: &str) -> Option<&'a crate::model::Agreement> {
     let k = text::key(id);
     l.input.register.agreements.iter().find(|a| a.key() == k)
 }
