@@ -628,28 +628,19 @@ fn verb(outcome: &Outcome) -> &'static str {
 
 /// One line per file made or updated, then the counts.
 fn print_files(out: &Path, files: &[(String, Outcome)], laid_out: Option<usize>) {
-    let (mut created, mut replaced, mut unchanged) = (0, 0, 0);
     for (path, outcome) in files {
         match outcome {
-            Outcome::Created => {
-                created += 1;
-                println!("作成  {}", out.join(path).display());
-            }
-            Outcome::Replaced { history } => {
-                replaced += 1;
-                println!(
-                    "更新  {}（旧版は {}）",
-                    out.join(path).display(),
-                    out.join(history).display()
-                );
-            }
-            Outcome::Overwritten => {
-                replaced += 1;
-                println!("置き換え  {}", out.join(path).display());
-            }
-            Outcome::Unchanged => unchanged += 1,
+            Outcome::Created => println!("作成  {}", out.join(path).display()),
+            Outcome::Replaced { history } => println!(
+                "更新  {}（旧版は {}）",
+                out.join(path).display(),
+                out.join(history).display()
+            ),
+            Outcome::Overwritten => println!("置き換え  {}", out.join(path).display()),
+            Outcome::Unchanged => {}
         }
     }
+    let (created, replaced, unchanged) = kyotei::output::tally(files.iter().map(|(_, o)| o));
     match laid_out {
         Some(n) => println!(
             "作成 {created} 件、更新 {replaced} 件、変更なし {unchanged} 件（組版した書類 {n} 件）"

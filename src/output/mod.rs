@@ -92,6 +92,21 @@ pub enum Outcome {
     Overwritten,
 }
 
+/// How many files of a run were created, replaced (moved to `履歴/` first, or overwritten
+/// with `--force`) and left unchanged: the counts of the closing line of `render`, `diff`
+/// and the page's render.
+pub fn tally<'a>(outcomes: impl IntoIterator<Item = &'a Outcome>) -> (usize, usize, usize) {
+    let mut t = (0, 0, 0);
+    for o in outcomes {
+        match o {
+            Outcome::Created => t.0 += 1,
+            Outcome::Replaced { .. } | Outcome::Overwritten => t.1 += 1,
+            Outcome::Unchanged => t.2 += 1,
+        }
+    }
+    t
+}
+
 /// Check that a relative path stays inside the output folder.
 fn check_rel(rel: &Path) -> Result<()> {
     let ok =

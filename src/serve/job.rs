@@ -3,7 +3,6 @@
 //! every open page sees the running job, and a second request while it runs is told so.
 
 use super::state::App;
-use crate::output::Outcome;
 use crate::run::render::{Options, Progress};
 use serde::Serialize;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -173,16 +172,8 @@ impl App {
         };
         match crate::run::render::run(&loaded.input, &self.engine, &self.profile, &opts) {
             Ok(summary) => {
-                let count = |f: fn(&Outcome) -> bool| {
-                    summary
-                        .files
-                        .iter()
-                        .filter(|(p, o)| p != crate::output::MANIFEST && f(o))
-                        .count()
-                };
-                let created = count(|o| matches!(o, Outcome::Created));
-                let replaced = count(|o| matches!(o, Outcome::Replaced { .. }));
-                let unchanged = count(|o| matches!(o, Outcome::Unchanged));
+                let (created, replaced, unchanged) =
+                    crate::output::tally(summary.files.iter().map(|(_, o)| o));
                 let mut message = format!(
                     "作成 {created} 件、更新 {replaced} 件、変更なし {unchanged} 件（組版した書類 {} 件）",
                     summary.laid_out
