@@ -76,8 +76,11 @@ fn staff_use_the_page_in_a_browser() {
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(async {
-        let c = driver.client().await;
+    // The whole walk is bounded: a browser that stops answering fails the test, never hangs it.
+    let walk = async {
+        let c = tokio::time::timeout(Duration::from_secs(60), driver.client())
+            .await
+            .expect("Chromium started within a minute");
         let base = format!("http://{}", s.addr);
 
         // 台帳: every agreement, with the counts of its findings.
@@ -88,7 +91,14 @@ fn staff_use_the_page_in_a_browser() {
             .unwrap();
         assert_eq!(rows.len(), 3);
         let table = text_of(&c, "#agreements").await;
-        for want in ["R8-001", "株式会社あかぎ商事", "R8-002", "R2-005", "協議中", "有効"] {
+        for want in [
+            "R8-001",
+            "株式会社あかぎ商事",
+            "R8-002",
+            "R2-005",
+            "協議中",
+            "有効",
+        ] {
             assert!(table.contains(want), "{want}: {table}");
         }
         accessible(&c, &axe_js, "台帳").await;
@@ -118,7 +128,10 @@ fn staff_use_the_page_in_a_browser() {
         }
         assert!(findings.contains("シティプロモーションに関すること。"));
         let disabled = c
-            .execute("return document.getElementById('make-final').disabled;", vec![])
+            .execute(
+                "return document.getElementById('make-final').disabled;",
+                vec![],
+            )
             .await
             .unwrap();
         assert_eq!(disabled, serde_json::json!(true));
@@ -139,11 +152,23 @@ fn staff_use_the_page_in_a_browser() {
         let cli = temp("serve-browser-cli");
         std::fs::copy(s.dir.join("台帳.xlsx"), cli.join("台帳.xlsx")).unwrap();
         let o = kyotei(
-            &["render", "台帳.xlsx", "--agreement", "R8-001", "-o", "出力", "--as-of", AS_OF],
+            &[
+                "render",
+                "台帳.xlsx",
+                "--agreement",
+                "R8-001",
+                "-o",
+                "出力",
+                "--as-of",
+                AS_OF,
+            ],
             &cli,
         );
         assert!(o.status.success(), "{}", stderr(&o));
-        assert_eq!(std::fs::read(cli.join("出力/R8-001/協定書.pdf")).unwrap(), pdf.body);
+        assert_eq!(
+            std::fs::read(cli.join("出力/R8-001/協定書.pdf")).unwrap(),
+            pdf.body
+        );
         std::fs::remove_dir_all(&cli).unwrap();
         let status = text_of(&c, "#job").await;
         assert!(status.contains("作成済み"), "{status}");
@@ -156,7 +181,11 @@ fn staff_use_the_page_in_a_browser() {
         accessible(&c, &axe_js, "予定").await;
         shot(&c, "schedule").await;
         c.goto(&format!("{base}/report?fy=2026")).await.unwrap();
-        assert!(text_of(&c, "#annual").await.contains("年次報告_令和8年度.xlsx"));
+        assert!(
+            text_of(&c, "#annual")
+                .await
+                .contains("年次報告_令和8年度.xlsx")
+        );
         accessible(&c, &axe_js, "報告").await;
         shot(&c, "report").await;
 
@@ -205,8 +234,16 @@ fn staff_use_the_page_in_a_browser() {
             |v| v.as_str().is_some_and(|t| t.contains("株式会社あかぎ商会")),
         )
         .await;
-        let marker = c.execute("return window.kyoteiMarker;", vec![]).await.unwrap();
+        let marker = c
+            .execute("return window.kyoteiMarker;", vec![])
+            .await
+            .unwrap();
         assert_eq!(marker, serde_json::json!(42), "the page was reloaded");
         c.close().await.unwrap();
+    };
+    rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(900), walk)
+            .await
+            .expect("the walk through the pages ended within 15 minutes")
     });
 }

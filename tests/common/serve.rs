@@ -64,29 +64,32 @@ impl Served {
                     .push_str(&String::from_utf8_lossy(&buf[..n]));
             }
         });
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let mut url = String::new();
-        let mut line = String::new();
-        while url.is_empty() {
-            line.clear();
-            if out.read_line(&mut line).unwrap_or(0) == 0 {
+        // The address it prints, read on a thread so that a server that never prints it
+        // fails the test after a while instead of hanging it.
+        let out = BufReader::new(child.stdout.take().unwrap());
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut tx = Some(tx);
+            for line in out.lines() {
+                let Ok(line) = line else { break };
+                if let Some(u) = line.trim().strip_prefix("http://")
+                    && let Some(tx) = tx.take()
+                {
+                    let _ = tx.send(format!("http://{u}"));
+                }
+            }
+        });
+        let url = match rx.recv_timeout(Duration::from_secs(120)) {
+            Ok(url) => url,
+            Err(_) => {
+                let _ = child.kill();
                 let _ = child.wait();
                 panic!(
-                    "kyotei serve ended before printing its address: {}",
+                    "kyotei serve printed no address: {}",
                     stderr.lock().unwrap()
                 );
             }
-            if let Some(u) = line.trim().strip_prefix("http://") {
-                url = format!("http://{u}");
-            }
-        }
-        // Keep reading stdout so the child never blocks on a full pipe.
-        std::thread::spawn(move || {
-            let mut sink = String::new();
-            while out.read_line(&mut sink).unwrap_or(0) > 0 {
-                sink.clear();
-            }
-        });
+        };
         let host_port = url
             .trim_start_matches("http://")
             .split('/')
