@@ -5,7 +5,7 @@
 
 use crate::common::browser::{Driver, axe, axe_source, wait_until};
 use crate::common::serve::{Served, unescape};
-use crate::common::{AS_OF, kyotei, renamed, save_as_excel_does, stderr, temp};
+use crate::common::{renamed, save_as_excel_does};
 use fantoccini::{Client, Locator};
 use std::time::Duration;
 
@@ -149,27 +149,7 @@ fn staff_use_the_page_in_a_browser() {
         let pdf = s.get(&href);
         assert_eq!(pdf.status, 200, "{href}");
         assert!(pdf.body.starts_with(b"%PDF"));
-        let cli = temp("serve-browser-cli");
-        std::fs::copy(s.dir.join("台帳.xlsx"), cli.join("台帳.xlsx")).unwrap();
-        let o = kyotei(
-            &[
-                "render",
-                "台帳.xlsx",
-                "--agreement",
-                "R8-001",
-                "-o",
-                "出力",
-                "--as-of",
-                AS_OF,
-            ],
-            &cli,
-        );
-        assert!(o.status.success(), "{}", stderr(&o));
-        assert_eq!(
-            std::fs::read(cli.join("出力/R8-001/協定書.pdf")).unwrap(),
-            pdf.body
-        );
-        std::fs::remove_dir_all(&cli).unwrap();
+        assert_eq!(s.rendered_by_cli("R8-001", "R8-001/協定書.pdf"), pdf.body);
         let status = text_of(&c, "#job").await;
         assert!(status.contains("作成済み"), "{status}");
         accessible(&c, &axe_js, "協定（書類あり）").await;

@@ -5,9 +5,7 @@
 //! ends; every request goes to 127.0.0.1.
 
 use crate::common::serve::{Served, http, links};
-use crate::common::{
-    AS_OF, example_with, files, kyotei, renamed, save_as_excel_does, stderr, temp,
-};
+use crate::common::{example_with, files, kyotei, renamed, save_as_excel_does, stderr, temp};
 use std::time::{Duration, Instant};
 
 /// How long a render of the sample may take in a debug build, at the most.
@@ -139,26 +137,7 @@ fn a_render_from_the_page_makes_what_render_makes_one_at_a_time() {
             .unwrap()
             .contains(&percent("R8-001_協定書.pdf"))
     );
-    let other = temp("serve-render-cli");
-    std::fs::copy(s.dir.join("台帳.xlsx"), other.join("台帳.xlsx")).unwrap();
-    let o = kyotei(
-        &[
-            "render",
-            "台帳.xlsx",
-            "--agreement",
-            "R8-001",
-            "-o",
-            "出力",
-            "--as-of",
-            AS_OF,
-        ],
-        &other,
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(
-        std::fs::read(other.join("出力/R8-001/協定書.pdf")).unwrap(),
-        got.body
-    );
+    assert_eq!(s.rendered_by_cli("R8-001", "R8-001/協定書.pdf"), got.body);
     // The ZIP holds the agreement's current documents.
     let zip = s.get("/agreements/R8-001/documents.zip");
     assert_eq!(zip.status, 200);
@@ -186,7 +165,6 @@ fn a_render_from_the_page_makes_what_render_makes_one_at_a_time() {
         !links(&page, "/files/R8-002/%E6%A1%88/").is_empty(),
         "{page}"
     );
-    std::fs::remove_dir_all(&other).unwrap();
 }
 
 #[test]

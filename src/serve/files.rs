@@ -141,7 +141,7 @@ pub async fn ics(State(app): State<Arc<App>>, Query(q): Query<ScheduleQuery>) ->
     let Some(l) = snap.loaded.as_ref() else {
         return not_found_response(&app);
     };
-    let entries = super::pages::window(&l.schedule, snap.as_of, q_months(&q));
+    let entries = super::pages::window(&l.schedule, snap.as_of, q.months());
     let text = crate::report::schedule::to_ics(&entries, snap.as_of);
     download(
         &format!("{}.ics", crate::report::schedule::CALENDAR_NAME),
@@ -150,20 +150,13 @@ pub async fn ics(State(app): State<Arc<App>>, Query(q): Query<ScheduleQuery>) ->
     )
 }
 
-fn q_months(q: &ScheduleQuery) -> u32 {
-    q.months.unwrap_or(3)
-}
-
 /// The annual report workbook of `?fy=` (as `kyotei report` writes it).
 pub async fn annual(State(app): State<Arc<App>>, Query(q): Query<ReportQuery>) -> Response {
     let snap = app.snapshot();
     let Some(l) = snap.loaded.as_ref() else {
         return not_found_response(&app);
     };
-    let fy =
-        q.fy.as_deref()
-            .and_then(crate::report::annual::fiscal_year_arg)
-            .unwrap_or(snap.as_of.fiscal_year());
+    let fy = q.fiscal_year(snap.as_of);
     let book = crate::report::annual::annual_report(&l.input.register, &app.profile, fy);
     match crate::writer::xlsx::write(&book) {
         Ok(bytes) => download(&crate::report::annual::default_file_name(fy), bytes, false),

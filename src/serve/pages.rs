@@ -643,7 +643,15 @@ pub async fn events(
 
 #[derive(Deserialize)]
 pub struct ScheduleQuery {
-    pub months: Option<u32>,
+    months: Option<u32>,
+}
+
+impl ScheduleQuery {
+    /// The window asked for, in months: one of [`WINDOWS`], 3 when none (or another) is asked.
+    /// The page and its ICS use the same.
+    pub fn months(&self) -> u32 {
+        self.months.filter(|m| WINDOWS.contains(m)).unwrap_or(3)
+    }
 }
 
 /// The choices of the schedule's window, in months (0: every agreement).
@@ -652,7 +660,7 @@ const WINDOWS: [u32; 5] = [1, 3, 6, 12, 0];
 /// 予定: deadlines within the chosen number of months, with the ICS.
 pub async fn schedule(State(app): State<Arc<App>>, Query(q): Query<ScheduleQuery>) -> Response {
     let snap = app.snapshot();
-    let months = q.months.filter(|m| WINDOWS.contains(m)).unwrap_or(3);
+    let months = q.months();
     let base = base(&app, &snap, "予定".into(), "schedule", true);
     let rows: Vec<Row> = snap
         .loaded
@@ -688,7 +696,17 @@ pub fn window(entries: &[Entry], as_of: crate::date::Date, months: u32) -> Vec<E
 
 #[derive(Deserialize)]
 pub struct ReportQuery {
-    pub fy: Option<String>,
+    fy: Option<String>,
+}
+
+impl ReportQuery {
+    /// The fiscal year asked for (`2026`, `R8`, `令和8年度`), else the one of `as_of`.
+    pub fn fiscal_year(&self, as_of: crate::date::Date) -> i32 {
+        self.fy
+            .as_deref()
+            .and_then(crate::report::annual::fiscal_year_arg)
+            .unwrap_or(as_of.fiscal_year())
+    }
 }
 
 /// 報告: the annual report workbook of a chosen fiscal year, and the open-data CSV.
@@ -696,10 +714,7 @@ pub async fn report(State(app): State<Arc<App>>, Query(q): Query<ReportQuery>) -
     let snap = app.snapshot();
     let base = base(&app, &snap, "報告".into(), "report", true);
     let this_year = snap.as_of.fiscal_year();
-    let fy =
-        q.fy.as_deref()
-            .and_then(crate::report::annual::fiscal_year_arg)
-            .unwrap_or(this_year);
+    let fy = q.fiscal_year(snap.as_of);
     // The fiscal years of the results, this year and the one asked for, newest first.
     let result_years: Vec<i32> = snap
         .loaded

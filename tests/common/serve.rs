@@ -3,7 +3,7 @@
 //! (a foreign Host, a missing Origin, a path with `..`), which a browser or a general
 //! client would not.
 
-use super::{AS_OF, SAMPLE, root, temp};
+use super::{AS_OF, SAMPLE, kyotei, root, stderr, temp};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -144,6 +144,33 @@ impl Served {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// The file `rel` (e.g. `R8-001/協定書.pdf`) as `kyotei render --agreement ID` makes it from
+    /// this server's register, in a folder of its own: what a page-made file must equal.
+    pub fn rendered_by_cli(&self, id: &str, rel: &str) -> Vec<u8> {
+        let other = temp(&format!(
+            "{}-cli",
+            self.dir.file_name().unwrap().to_string_lossy()
+        ));
+        std::fs::copy(self.dir.join("台帳.xlsx"), other.join("台帳.xlsx")).unwrap();
+        let o = kyotei(
+            &[
+                "render",
+                "台帳.xlsx",
+                "--agreement",
+                id,
+                "-o",
+                "出力",
+                "--as-of",
+                AS_OF,
+            ],
+            &other,
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let bytes = std::fs::read(other.join("出力").join(rel)).unwrap();
+        std::fs::remove_dir_all(&other).unwrap();
+        bytes
     }
 
     /// What the server printed on standard error so far.
