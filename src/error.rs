@@ -40,9 +40,17 @@ pub enum Error {
         "{0} はリンク（シンボリックリンク）です。出力フォルダの外に書かないよう、リンクの先には書き込みません。リンクを消すか、別の出力先を指定してください"
     )]
     Link(PathBuf),
+    /// The output folder named is a file (or another non-folder).
+    #[error(
+        "{0} はフォルダではありません（ファイルがあります）。出力先にはフォルダを指定してください"
+    )]
+    NotAFolder(PathBuf),
     /// `serve` could not start (the address is taken, no randomness for a token…).
     #[error("ページを開始できません: {0}")]
     Serve(String),
+    /// What a command was doing when an error stopped it (`… から書類を作成できませんでした`).
+    #[error("{what}: {error}")]
+    During { what: String, error: Box<Error> },
     /// A file could not be read or written. The OS error is translated ([`io_message`]) and
     /// deliberately not a `source`, so that it is not printed a second time in English.
     #[error("{}: {}", .path.display(), io_message(.error))]
@@ -55,6 +63,23 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// The error, saying what was being done.
+    pub fn during(self, what: impl Into<String>) -> Error {
+        Error::During {
+            what: what.into(),
+            error: Box::new(self),
+        }
+    }
+
+    /// The findings of a structural problem, however deep in [`Error::During`].
+    pub fn findings(&self) -> Option<&[Finding]> {
+        match self {
+            Error::Structure(f) => Some(f),
+            Error::During { error, .. } => error.findings(),
+            _ => None,
+        }
+    }
+
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
         Error::Io {
             path: path.into(),

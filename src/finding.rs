@@ -1,8 +1,8 @@
 //! Findings: what the reader and the guideline checks report, in Japanese, each with the
 //! rule it comes from, the cell to fix and a hint. Printed as text for people or as JSON.
 
-use crate::model::CellRef;
-use serde::Serialize;
+use crate::model::{AgreementKey, CellRef};
+use serde::{Serialize, Serializer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -22,14 +22,96 @@ impl Severity {
     }
 }
 
+/// The guideline clause a finding comes from, or `入力` for problems of the cells
+/// themselves. Declared in the order findings are listed within one agreement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rule {
+    /// `入力`: the cell itself (a date that is not a date, a missing value, a duplicate).
+    Input,
+    /// `1(5)`: the city's costs.
+    Costs,
+    /// `3(1)`: the will to work with the city.
+    Will,
+    /// `3(2)`: the fields and projects.
+    Fields,
+    /// `3(3)`: continuing dialogue.
+    Dialogue,
+    /// `3(4)`: the disqualifications.
+    Disqualified,
+    /// `3(5)`: the prohibited projects.
+    Prohibited,
+    /// `5`: the term.
+    Term,
+    /// `8`: the review of termination.
+    Review,
+    /// `附則`: the transitional rule.
+    Transitional,
+}
+
+impl Rule {
+    /// As in the JSON contract and the guideline: `3(2)`, `入力`, `附則`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Rule::Input => "入力",
+            Rule::Costs => "1(5)",
+            Rule::Will => "3(1)",
+            Rule::Fields => "3(2)",
+            Rule::Dialogue => "3(3)",
+            Rule::Disqualified => "3(4)",
+            Rule::Prohibited => "3(5)",
+            Rule::Term => "5",
+            Rule::Review => "8",
+            Rule::Transitional => "附則",
+        }
+    }
+
+    /// As printed: `ガイドライン3(2)`, `入力`.
+    pub fn label(self) -> String {
+        match self {
+            Rule::Input => "入力".to_string(),
+            Rule::Transitional => "ガイドライン附則".to_string(),
+            r => format!("ガイドライン{}", r.code()),
+        }
+    }
+
+    /// The rules of signing (1(5), 3(1)–3(5)), which 附則2 suspends for agreements signed
+    /// before the guideline took effect.
+    pub fn of_signing(self) -> bool {
+        matches!(
+            self,
+            Rule::Costs
+                | Rule::Will
+                | Rule::Fields
+                | Rule::Dialogue
+                | Rule::Disqualified
+                | Rule::Prohibited
+        )
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl Serialize for Rule {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
 /// One finding. Serialised with exactly the keys of the JSON contract.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     pub severity: Severity,
     /// The guideline clause (`3(2)`, `5`, `附則`) or `入力` for input problems.
-    pub rule: String,
+    pub rule: Rule,
     /// 協定番号, as typed.
     pub agreement: Option<String>,
+    /// The 協定番号 as compared, computed once from `agreement`.
+    #[serde(skip)]
+    pub key: Option<AgreementKey>,
     /// `連携事業!F7`.
     pub cell: Option<String>,
     pub message: String,
@@ -39,7 +121,7 @@ pub struct Finding {
 impl Finding {
     pub fn new(
         severity: Severity,
-        rule: &str,
+        rule: Rule,
         agreement: Option<&str>,
         cell: Option<CellRef>,
         message: impl Into<String>,
@@ -47,8 +129,9 @@ impl Finding {
     ) -> Finding {
         Finding {
             severity,
-            rule: rule.to_string(),
+            rule,
             agreement: agreement.map(str::to_string),
+            key: agreement.map(AgreementKey::of),
             cell: cell.map(|c| c.to_string()),
             message: message.into(),
             hint: hint.into(),
@@ -94,7 +177,7 @@ pub fn to_text(findings: &[Finding]) -> String {
                 "  [{}] {} （{}）{}\n",
                 f.severity.label(),
                 cell,
-                rule_label(&f.rule),
+                f.rule.label(),
                 f.message
             ));
             if !f.hint.is_empty() {
@@ -110,13 +193,4 @@ pub fn to_text(findings: &[Finding]) -> String {
         count(Severity::Info)
     ));
     out
-}
-
-/// The rule as printed: `ガイドライン3(2)`, `入力`.
-pub fn rule_label(rule: &str) -> String {
-    match rule {
-        "入力" => "入力".to_string(),
-        "附則" => "ガイドライン附則".to_string(),
-        r => format!("ガイドライン{r}"),
-    }
 }

@@ -40,6 +40,7 @@ fn agreement(company: &str) -> Agreement {
     Agreement {
         row: 2,
         id: t(a, ID),
+        key: kyotei::model::AgreementKey::of(ID),
         company: t(a, company),
         address: ot(a, "群馬県伊勢崎市本町1番地"),
         rep_title: ot(a, "代表取締役社長"),

@@ -358,7 +358,7 @@ fn a_one_year_term_ends_the_day_before_the_anniversary_and_renews() {
 
     // The findings word the term the same way.
     let findings = rules::check(&reg, &p, d(2026, 7, 1));
-    let term5: Vec<&Finding> = findings.iter().filter(|f| f.rule == "5").collect();
+    let term5: Vec<&Finding> = findings.iter().filter(|f| f.rule.code() == "5").collect();
     assert!(
         term5.iter().any(|f| f
             .message
@@ -410,7 +410,7 @@ fn a_profile_needing_three_projects_rejects_three_fields_with_two() {
     let findings = rules::check(&reg, &p, d(2026, 8, 1));
     let errs = errors(&findings);
     assert_eq!(errs.len(), 1, "{errs:#?}");
-    assert_eq!(errs[0].rule, "3(2)");
+    assert_eq!(errs[0].rule.code(), "3(2)");
     assert!(
         errs[0]
             .message
@@ -464,7 +464,10 @@ fn exclusions_are_numbered_after_the_prohibited_projects() {
     projects[1].1[1][col] = s("⑤");
     let reg = register_with(&p, projects.clone());
     let findings = rules::check(&reg, &p, d(2026, 8, 1));
-    let banned: Vec<&Finding> = findings.iter().filter(|f| f.rule == "3(5)").collect();
+    let banned: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.rule.code() == "3(5)")
+        .collect();
     assert_eq!(banned.len(), 1, "{banned:#?}");
     assert!(
         banned[0]
@@ -477,7 +480,7 @@ fn exclusions_are_numbered_after_the_prohibited_projects() {
     assert!(
         findings
             .iter()
-            .any(|f| f.rule == "3(2)" && f.message.contains("分野が1分野です"))
+            .any(|f| f.rule.code() == "3(2)" && f.message.contains("分野が1分野です"))
     );
     // ⑥ is beyond the list: an input finding.
     projects[1].1[1][col] = s("⑥");

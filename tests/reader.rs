@@ -177,7 +177,7 @@ fn a_missing_sheet_is_named_and_a_near_miss_suggested() {
     assert_eq!(f.len(), 2, "{f:#?}");
     assert!(
         f.iter()
-            .all(|f| f.rule == "入力" && f.severity == Severity::Error)
+            .all(|f| f.rule.code() == "入力" && f.severity == Severity::Error)
     );
     assert!(
         f.iter().any(|f| f.message == "シート「実績」がありません"),
@@ -296,7 +296,7 @@ fn impossible_and_unreadable_dates_name_their_cell() {
     let f = at(&findings, "協定!M2");
     assert!(f.message.contains("存在しない日付"), "{f:?}");
     assert_eq!(
-        (f.severity, f.rule.as_str(), f.agreement.as_deref()),
+        (f.severity, f.rule.code(), f.agreement.as_deref()),
         (Severity::Error, "入力", Some("R8-001"))
     );
     let f = at(&findings, "協定!Q2");
@@ -503,7 +503,7 @@ fn control_characters_are_removed_with_a_warning_naming_the_cell() {
         "CRLF is a plain line break"
     );
     let w = at(&findings, "協定!B2");
-    assert_eq!((w.severity, w.rule.as_str()), (Severity::Warning, "入力"));
+    assert_eq!((w.severity, w.rule.code()), (Severity::Warning, "入力"));
     assert!(w.message.contains("制御文字"));
     at(&findings, "協定!L2");
     assert_eq!(findings.len(), 2, "{findings:#?}");
@@ -719,7 +719,7 @@ fn a_sparse_sheet_reaching_xfd1048576_is_an_error_not_an_abort() {
     assert_eq!(f.len(), 1, "{f:#?}");
     assert_eq!(f[0].cell.as_deref(), Some("協定!XFD1048576"));
     assert!(f[0].message.contains("協定!XFD1048576"));
-    assert_eq!(f[0].rule, "入力");
+    assert_eq!(f[0].rule.code(), "入力");
 
     // The same through the file reader; a stray cell on a sheet the register ignores does not
     // matter there, but xlsx::read reads every sheet and reports it.

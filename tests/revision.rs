@@ -10,6 +10,7 @@ use kyotei::model::sheet;
 use kyotei::output::Outcome;
 use kyotei::revision::{self, State};
 use kyotei::run::render::{self, Options, Summary};
+use kyotei::run::verdict::Verdict;
 use kyotei::run::{Engine, Format, Input};
 use kyotei::writer::docx::docx_text;
 use kyotei::writer::xlsx::{self, CellValue};
@@ -79,7 +80,8 @@ impl Book {
             progress: None,
             force: false,
         };
-        let s = render::run(&input, engine(), &self.profile, &opts).unwrap();
+        let verdict = Verdict::new(&input, &self.profile, as_of, &|c| engine().pdf.covers(c));
+        let s = render::run(&input, &verdict, engine(), &self.profile, &opts).unwrap();
         assert!(s.skipped.is_empty(), "{:?}", s.findings);
         s
     }

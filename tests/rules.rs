@@ -58,6 +58,7 @@ impl B {
         self.reg.agreements.push(Agreement {
             row,
             id: text(id, s, row, "協定番号"),
+            key: kyotei::model::AgreementKey::of(id),
             company: text("株式会社いせさき", s, row, "企業等名"),
             address: Some(text("群馬県伊勢崎市曲輪町1番地", s, row, "企業等所在地")),
             rep_title: Some(text("代表取締役", s, row, "代表者役職")),
@@ -201,7 +202,7 @@ fn is_japanese(s: &str) -> bool {
 /// The findings of one rule with one severity.
 fn of<'a>(fs: &'a [Finding], rule: &str, sev: Severity) -> Vec<&'a Finding> {
     fs.iter()
-        .filter(|f| f.rule == rule && f.severity == sev)
+        .filter(|f| f.rule.code() == rule && f.severity == sev)
         .collect()
 }
 
@@ -745,7 +746,7 @@ fn old_agreements_are_held_to_sections_six_to_eight() {
     assert_eq!(of(&fs, "入力", Severity::Error).len(), 1);
     assert!(
         fs.iter()
-            .filter(|f| f.rule != "入力" && f.rule != "8")
+            .filter(|f| f.rule.code() != "入力" && f.rule.code() != "8")
             .all(|f| f.severity == Severity::Info)
     );
 
@@ -795,7 +796,7 @@ fn findings_are_ordered_by_agreement_then_rule() {
     let fs = b.check();
     let seq: Vec<(&str, &str)> = fs
         .iter()
-        .map(|f| (f.agreement.as_deref().unwrap(), f.rule.as_str()))
+        .map(|f| (f.agreement.as_deref().unwrap(), f.rule.code()))
         .collect();
     assert_eq!(
         seq,

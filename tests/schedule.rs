@@ -637,7 +637,7 @@ fn schedule_ics_and_check_give_the_same_next_deadline() {
     let findings = kyotei::guideline::rules::check(&reg, &p, as_of);
     let term = findings
         .iter()
-        .find(|f| f.rule == "5")
+        .find(|f| f.rule.code() == "5")
         .expect("a term finding");
     assert!(
         term.message.contains("次の申出期限は令和10年2月29日"),

@@ -22,4 +22,5 @@ mod revision;
 mod rules;
 mod schedule;
 mod serve;
+mod structure;
 mod writes;

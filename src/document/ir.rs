@@ -24,6 +24,18 @@ pub enum DocKind {
 }
 
 impl DocKind {
+    /// A kind as `render --docs` names it (Japanese or English, full- and half-width alike).
+    pub fn parse(s: &str) -> Option<DocKind> {
+        Some(match crate::text::key(s).as_str() {
+            "申出書" | "application" => DocKind::Application,
+            "提案書" | "連携事業提案書" | "proposal" => DocKind::Proposal,
+            "協定書" | "agreement" => DocKind::Agreement,
+            "申し合わせ" | "申し合わせ事項" | "memorandum" => DocKind::Memorandum,
+            "実績報告書" | "report" => DocKind::Report,
+            _ => return None,
+        })
+    }
+
     /// Every kind, in the order of the guideline's forms (the 新旧対照表 last).
     pub const ALL: [DocKind; 6] = [
         DocKind::Application,

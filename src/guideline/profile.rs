@@ -11,6 +11,7 @@
 use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::model::Settings;
+use serde::Serialize;
 use serde_json::{Map, Value};
 use std::path::Path;
 
@@ -22,7 +23,7 @@ pub const DISQUALIFICATIONS: usize = 8;
 
 /// The city as its documents name it: the defaults that the register's `設定` sheet
 /// overrides, key by key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Identity {
     /// 市名 (`伊勢崎市`).
     pub city: String,
@@ -43,7 +44,7 @@ pub struct Identity {
 }
 
 /// How the first term ends when the parties agreed no end date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum FirstTerm {
     /// To a month and day of the start year plus `year_offset` (Isesaki: 翌年3月31日).
     FiscalEnd {
@@ -57,7 +58,7 @@ pub enum FirstTerm {
 }
 
 /// Guideline 5: the first term, the automatic renewals and the notice against renewal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Term {
     pub first: FirstTerm,
     /// Each automatic renewal adds this many months (12 = 1年間).
@@ -66,7 +67,7 @@ pub struct Term {
     pub notice_months: i32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Profile {
     /// The guideline's title.
     pub name: String,
@@ -102,6 +103,12 @@ impl Profile {
     /// Isesaki's profile.
     pub fn isesaki() -> Profile {
         Profile::parse(ISESAKI).expect("the embedded profile is valid")
+    }
+
+    /// The profile as it enters every document's key in the manifest: its serialised form
+    /// (the fields in declaration order, so the same profile gives the same text).
+    pub fn fingerprint(&self) -> String {
+        serde_json::to_string(self).expect("the profile serialises")
     }
 
     /// A profile from its JSON text.

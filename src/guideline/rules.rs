@@ -10,38 +10,30 @@
 //! on or before `as_of`), signed or not. Section-3 failures are errors for them.
 
 use crate::date::Date;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Rule, Severity};
 use crate::guideline::profile::{Profile, circled};
 use crate::guideline::term::{self, Status, TermInfo};
 use crate::guideline::words;
 use crate::model::header;
 use crate::model::{
-    Agreement, Applies, CellRef, Evaluation, FieldId, FieldRow, Located, ProhibitedCheck, Project,
-    Register, Report, Requirement, Text, YesNo, sheet,
+    Agreement, AgreementKey, Applies, CellRef, Evaluation, FieldId, FieldRow, Located,
+    ProhibitedCheck, Project, Register, Report, Requirement, Text, YesNo, sheet,
 };
 use std::collections::{HashMap, HashSet};
 
 /// Prefix of section-3 and 1(5) findings on agreements that 附則2 keeps under the old rules.
 pub const TRANSITIONAL_PREFIX: &str = "（附則2により従前の例）";
 
-/// Rules in the order their findings are listed within one agreement.
-const RULE_ORDER: &[&str] = &[
-    "入力", "1(5)", "3(1)", "3(2)", "3(3)", "3(4)", "3(5)", "5", "8", "附則",
-];
-
-/// Rules that 附則2 suspends for agreements signed before the guideline took effect.
-const SUSPENDED: &[&str] = &["1(5)", "3(1)", "3(2)", "3(3)", "3(4)", "3(5)"];
-
 /// Check the whole register against the guideline as of `as_of`.
 pub fn check(reg: &Register, profile: &Profile, as_of: Date) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut first: HashMap<String, &Agreement> = HashMap::new();
+    let mut first: HashMap<&AgreementKey, &Agreement> = HashMap::new();
     for a in &reg.agreements {
         let key = a.key();
-        if let Some(prev) = first.get(&key) {
+        if let Some(prev) = first.get(key) {
             out.push(Finding::new(
                 Severity::Error,
-                "入力",
+                Rule::Input,
                 Some(&a.id.value),
                 Some(a.id.cell),
                 format!(
@@ -65,12 +57,10 @@ pub fn findings_for<'a>(
     findings: &'a [Finding],
     agreement_id: &str,
 ) -> impl Iterator<Item = &'a Finding> + 'a {
-    let key = crate::text::key(agreement_id);
-    findings.iter().filter(move |f| {
-        f.agreement
-            .as_deref()
-            .is_some_and(|a| crate::text::key(a) == key)
-    })
+    let key = crate::model::AgreementKey::of(agreement_id);
+    findings
+        .iter()
+        .filter(move |f| f.key.as_ref() == Some(&key))
 }
 
 /// Whether 附則2 keeps the agreement under the old rules: signed before the guideline took
@@ -149,7 +139,7 @@ impl Out<'_> {
     fn push(
         &mut self,
         severity: Severity,
-        rule: &str,
+        rule: Rule,
         cell: CellRef,
         message: String,
         hint: String,
@@ -184,17 +174,14 @@ fn check_agreement(reg: &Register, profile: &Profile, as_of: Date, a: &Agreement
         requirements(reg, profile, a, &mut sec3);
         fields(reg, profile, a, &mut sec3);
         projects(reg, profile, a, &mut sec3);
-        let mut failed: Vec<&'static str> = Vec::new();
+        let mut failed: Vec<Rule> = Vec::new();
         for f in &sec3.list {
-            if f.is_error()
-                && let Some(r) = SUSPENDED.iter().find(|r| **r == f.rule)
-                && !failed.contains(r)
-            {
-                failed.push(r);
+            if f.is_error() && f.rule.of_signing() && !failed.contains(&f.rule) {
+                failed.push(f.rule);
             }
         }
         for mut f in sec3.list {
-            if transitional && SUSPENDED.contains(&f.rule.as_str()) {
+            if transitional && f.rule.of_signing() {
                 f.severity = Severity::Info;
                 f.message = format!("{TRANSITIONAL_PREFIX}{}", f.message);
             }
@@ -223,7 +210,7 @@ fn check_agreement(reg: &Register, profile: &Profile, as_of: Date, a: &Agreement
             let cell = a.signed_on.as_ref().map_or(a.id.cell, |d| d.cell);
             out.push(
                 Severity::Info,
-                "附則",
+                Rule::Transitional,
                 cell,
                 format!(
                     "ガイドライン施行日（{}）より前に締結され、施行日以後の改正がない協定です。附則2により6から8までの規定のみを適用し、それ以外（締結の要件3、1(5)など）は従前の例によるため、該当する指摘は情報として表示しています。",
@@ -234,12 +221,8 @@ fn check_agreement(reg: &Register, profile: &Profile, as_of: Date, a: &Agreement
         }
     }
 
-    out.list.sort_by_key(|f| {
-        RULE_ORDER
-            .iter()
-            .position(|r| *r == f.rule)
-            .unwrap_or(RULE_ORDER.len())
-    });
+    // The rules' declaration order is the order of listing (a stable sort).
+    out.list.sort_by_key(|f| f.rule);
     out.list
 }
 
@@ -426,7 +409,7 @@ fn consistency(reg: &Register, profile: &Profile, a: &Agreement, signing: bool, 
         };
         out.push(
             Severity::Error,
-            "入力",
+            Rule::Input,
             end.cell,
             format!(
                 "有効期間満了日（{}）が{which}（{}）より前です。",
@@ -454,7 +437,7 @@ fn consistency(reg: &Register, profile: &Profile, a: &Agreement, signing: bool, 
         };
         out.push(
             Severity::Warning,
-            "5",
+            Rule::Term,
             end.cell,
             format!(
                 "有効期間満了日（{}）が{which}（{}）から{notice}以内のため、最初の期間の申出期限（{}）が{which}より前になります。このままでは更新しない申出ができないまま自動更新されます。",
@@ -472,7 +455,7 @@ fn consistency(reg: &Register, profile: &Profile, a: &Agreement, signing: bool, 
         match &a.signed_on {
             Some(s) if t.value < s.value => out.push(
                 Severity::Error,
-                "入力",
+                Rule::Input,
                 t.cell,
                 format!(
                     "解除日（{}）が締結日（{}）より前です。",
@@ -484,7 +467,7 @@ fn consistency(reg: &Register, profile: &Profile, a: &Agreement, signing: bool, 
             Some(_) => {}
             None => out.push(
                 Severity::Warning,
-                "入力",
+                Rule::Input,
                 t.cell,
                 format!("解除日（{}）がありますが、締結日が空欄です。", t.value.wareki()),
                 "締結された協定なら締結日を入力してください。締結に至らなかった協議なら解除日は不要です。".into(),
@@ -496,7 +479,7 @@ fn consistency(reg: &Register, profile: &Profile, a: &Agreement, signing: bool, 
     {
         out.push(
             Severity::Warning,
-            "入力",
+            Rule::Input,
             s.cell,
             format!(
                 "締結日（{}）が申出日（{}）より前です。",
@@ -533,7 +516,7 @@ fn consistency(reg: &Register, profile: &Profile, a: &Agreement, signing: bool, 
             if missing {
                 out.push(
                     Severity::Error,
-                    "入力",
+                    Rule::Input,
                     agreement_blank(a, column),
                     format!("締結日がある協定の「{column}」が空欄です。"),
                     format!("{why}。協定シートの「{column}」を入力してください。"),
@@ -549,7 +532,7 @@ fn consistency(reg: &Register, profile: &Profile, a: &Agreement, signing: bool, 
     {
         out.push(
             Severity::Warning,
-            "入力",
+            Rule::Input,
             last.agreement.cell,
             format!(
                 "要件確認シートにこの協定の行が{}行あります。最後の行（{}行目）で判定しました。",
@@ -566,7 +549,7 @@ fn consistency(reg: &Register, profile: &Profile, a: &Agreement, signing: bool, 
         if !seen.insert(r.field.value) {
             out.push(
                 Severity::Warning,
-                "入力",
+                Rule::Input,
                 r.field.cell,
                 format!(
                     "連携事項「{}」が同じ協定に重複しています。",
@@ -583,7 +566,7 @@ fn consistency(reg: &Register, profile: &Profile, a: &Agreement, signing: bool, 
         match &p.field {
             Some(f) if !fields.contains(&f.value) => out.push(
                 Severity::Error,
-                "入力",
+                Rule::Input,
                 f.cell,
                 format!(
                     "{}の連携事項「{}」が、この協定の連携事項（連携事項シート）にありません。",
@@ -595,7 +578,7 @@ fn consistency(reg: &Register, profile: &Profile, a: &Agreement, signing: bool, 
             Some(_) => {}
             None => out.push(
                 Severity::Warning,
-                "入力",
+                Rule::Input,
                 project_blank(p, header::連携事項),
                 format!("{}の連携事項が空欄です。", project_label(p)),
                 "どの分野の連携事業かを選んでください。空欄のままでは3(2)の分野数に数えません。".into(),
@@ -610,7 +593,7 @@ fn consistency(reg: &Register, profile: &Profile, a: &Agreement, signing: bool, 
         if let Some(prev) = numbers.get(&key) {
             out.push(
                 Severity::Error,
-                "入力",
+                Rule::Input,
                 r.number.cell,
                 format!(
                     "報告番号「{}」が同じ協定の実績に重複しています（{} と同じ番号です）。",
@@ -625,7 +608,7 @@ fn consistency(reg: &Register, profile: &Profile, a: &Agreement, signing: bool, 
 }
 
 /// Rows of other sheets whose 協定番号 is not on the `協定` sheet.
-fn orphans(reg: &Register, known: &HashMap<String, &Agreement>) -> Vec<Finding> {
+fn orphans(reg: &Register, known: &HashMap<&AgreementKey, &Agreement>) -> Vec<Finding> {
     let ids: Vec<&str> = reg.agreements.iter().map(|a| a.id.value.as_str()).collect();
     let mut rows: Vec<&Text> = Vec::new();
     rows.extend(reg.requirements.iter().map(|r| &r.agreement));
@@ -637,11 +620,11 @@ fn orphans(reg: &Register, known: &HashMap<String, &Agreement>) -> Vec<Finding> 
     rows.extend(reg.reports.iter().map(|r| &r.agreement));
     let mut out = Vec::new();
     for id in rows {
-        let key = crate::text::key(&id.value);
+        let key = AgreementKey::of(&id.value);
         if known.contains_key(&key) {
             continue;
         }
-        let (message, hint) = if key.is_empty() {
+        let (message, hint) = if key.as_str().is_empty() {
             (
                 format!(
                     "{}シートの{}行目の協定番号が空欄です。",
@@ -668,8 +651,8 @@ fn orphans(reg: &Register, known: &HashMap<String, &Agreement>) -> Vec<Finding> 
         };
         out.push(Finding::new(
             Severity::Error,
-            "入力",
-            (!key.is_empty()).then_some(id.value.as_str()),
+            Rule::Input,
+            (!key.as_str().is_empty()).then_some(id.value.as_str()),
             Some(id.cell),
             message,
             hint,
@@ -686,7 +669,7 @@ fn requirements(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out)
     let Some(r) = reg.rows::<Requirement>(a).last() else {
         out.push(
             Severity::Error,
-            "3(4)",
+            Rule::Disqualified,
             a.id.cell,
             "要件確認シートにこの協定の行がありません。締結の要件3(1)・3(3)・3(4)を確認できていません。".into(),
             format!(
@@ -699,13 +682,13 @@ fn requirements(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out)
     let cells = requirement_cells(r);
     let yes_no = [
         (
-            "3(1)",
+            Rule::Will,
             header::要件3_1意欲,
             &r.willing,
             "市と共通の目標に向けて自らの資源を活用し、継続的な事業を行う意欲",
         ),
         (
-            "3(3)",
+            Rule::Dialogue,
             header::要件3_3継続的対話,
             &r.dialogue,
             "市と継続的に対話し、積極的に連携事業を実施できること",
@@ -741,7 +724,7 @@ fn requirements(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out)
             Some(x) if x.value == Applies::該当しない => {}
             Some(x) => out.push(
                 Severity::Error,
-                "3(4)",
+                Rule::Disqualified,
                 x.cell,
                 format!("3(4){}「{what}」に該当すると確認されています。", circled(i + 1)),
                 "3(4)に該当する企業等とは包括連携協定を締結できません。誤りであれば「該当しない」に直してください。".into(),
@@ -762,7 +745,7 @@ fn requirements(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out)
         let marks: String = blanks.iter().map(|(i, _)| circled(i + 1)).collect();
         out.push(
             Severity::Error,
-            "3(4)",
+            Rule::Disqualified,
             cell,
             format!("3(4){marks}の確認欄が空欄です（未確認）。"),
             "各項目を確認し「該当しない」または「該当する」を入力してください。".into(),
@@ -780,7 +763,7 @@ fn fields(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out) {
         if Some(r.field.value) == other && r.wording.is_none() {
             out.push(
                 Severity::Warning,
-                "3(2)",
+                Rule::Fields,
                 blank_cell(sheet::FIELDS, r.row, header::協定書表記, &field_cells(r), r.agreement.cell),
                 format!(
                     "連携事項「{}」の協定書表記が空欄です。",
@@ -796,7 +779,7 @@ fn fields(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out) {
         if p.evaluation.is_none() {
             out.push(
                 Severity::Warning,
-                "3(2)",
+                Rule::Fields,
                 project_blank(p, header::評価),
                 format!(
                     "{}の評価が空欄です（未評価）。分野数には数えていますが、担当課の評価が必要です。",
@@ -845,7 +828,7 @@ fn fields(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out) {
         }
         out.push(
             Severity::Error,
-            "3(2)",
+            Rule::Fields,
             a.id.cell,
             message,
             format!(
@@ -865,7 +848,7 @@ fn fields(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out) {
         };
         out.push(
             Severity::Error,
-            "3(2)",
+            Rule::Fields,
             a.id.cell,
             format!(
                 "3(2) 実施が見込める連携事業が{}事業です（{min}事業以上が必要）。数えた連携事業: {counted_words}。",
@@ -879,7 +862,7 @@ fn fields(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out) {
     if fields_short.is_some() || projects_short.is_some() {
         out.push(
             Severity::Info,
-            "3(2)",
+            Rule::Fields,
             a.id.cell,
             "包括連携協定の要件に届かない場合でも、特定の事業や分野に限った個別協定（ガイドライン2、担当課の判断）で連携できることがあります。".into(),
             "担当課と企業等で、個別協定の締結による連携事業の実施を検討してください。".into(),
@@ -914,7 +897,7 @@ fn projects(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out) {
         match &p.prohibited {
             None => out.push(
                 Severity::Warning,
-                "3(5)",
+                Rule::Prohibited,
                 project_blank(p, header::禁止事業確認),
                 format!("{}の禁止事業確認が空欄です（未確認）。", project_label(p)),
                 format!(
@@ -932,7 +915,7 @@ fn projects(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out) {
                         .collect();
                     out.push(
                         Severity::Error,
-                        "3(5)",
+                        Rule::Prohibited,
                         x.cell,
                         format!(
                             "{}は{}に該当するため、連携事業とすることはできません。",
@@ -947,7 +930,7 @@ fn projects(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out) {
         if p.city_pays.value {
             out.push(
                 Severity::Warning,
-                "1(5)",
+                Rule::Costs,
                 p.city_pays.cell,
                 format!(
                     "{}は市の費用負担が「あり」です。市が事業費を負担する事業は、原則として連携事業に含みません（ガイドライン1(5)）。",
@@ -979,7 +962,7 @@ fn term_findings(
     match t.status {
         Status::未発効 => out.push(
             Severity::Info,
-            "5",
+            Rule::Term,
             cell,
             format!(
                 "{}から有効になります（最初の有効期間は{}まで）。",
@@ -1012,7 +995,7 @@ fn term_findings(
                     next.deadline.wareki()
                 )),
             }
-            out.push(Severity::Info, "5", cell, message, hint.clone());
+            out.push(Severity::Info, Rule::Term, cell, message, hint.clone());
         }
         Status::協議中 | Status::解除 => {}
     }
@@ -1021,7 +1004,7 @@ fn term_findings(
     if a.ends_on.is_none() && t.renewals == 0 && t.first_end > one_period_end {
         out.push(
             Severity::Info,
-            "5",
+            Rule::Term,
             cell,
             format!(
                 "{}に始まるため、ガイドライン5の「{}」により最初の有効期間は{}までとなり、{}を超えます。",
@@ -1038,14 +1021,14 @@ fn term_findings(
 fn review_findings(
     t: &TermInfo,
     transitional: bool,
-    failed: &[&str],
+    failed: &[Rule],
     cell: CellRef,
     out: &mut Out,
 ) {
     if let Some(reason) = &t.review {
         out.push(
             Severity::Warning,
-            "8",
+            Rule::Review,
             cell,
             format!("解除を検討できます: {reason}。"),
             "ガイドライン8①: 将来的にも連携の可能性が低いと判断した場合は解除できます。定例会議等（ガイドライン7）で今後の連携予定を確認してください。".into(),
@@ -1055,11 +1038,11 @@ fn review_findings(
     if signed && !transitional && !failed.is_empty() {
         out.push(
             Severity::Warning,
-            "8",
+            Rule::Review,
             cell,
             format!(
                 "締結済みの協定が締結の要件（{}）を満たしていません。解除を検討できます（ガイドライン8②）。",
-                failed.join("、")
+                failed.iter().map(|r| r.code()).collect::<Vec<_>>().join("、")
             ),
             "要件確認の内容が正しいか確認してください。要件を満たさなくなった場合は、甲乙協議の上、協定書の解除の規定に従って解除の手続きをしてください。".into(),
         );

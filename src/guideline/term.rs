@@ -270,6 +270,7 @@ mod tests {
         Agreement {
             row: 2,
             id: loc("R8-001".to_string(), sheet::AGREEMENTS, 0),
+            key: crate::model::AgreementKey::of("R8-001"),
             company: loc("株式会社テスト".to_string(), sheet::AGREEMENTS, 1),
             address: None,
             rep_title: None,

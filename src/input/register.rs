@@ -13,7 +13,7 @@
 
 use crate::date::{Date, DateError};
 use crate::error::{Error, Result};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Rule, Severity};
 use crate::guideline::profile::Profile;
 use crate::input::xlsx::{self, Limits, Sheet, Value};
 use crate::model::header;
@@ -26,7 +26,7 @@ use crate::text;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-const RULE: &str = "入力";
+const RULE: Rule = Rule::Input;
 
 /// Read the register workbook at `path` (with the default [`Limits`]).
 pub fn read(path: &Path, profile: &Profile) -> Result<(Register, Vec<Finding>)> {
@@ -780,6 +780,7 @@ impl Reader<'_> {
             .unwrap_or_default();
         Some(Agreement {
             row: row.row,
+            key: crate::model::AgreementKey::of(&id.value),
             id,
             company: self.required_text(row, header::企業等名),
             address: self.text(row, header::企業等所在地),

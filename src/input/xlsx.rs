@@ -501,8 +501,9 @@ fn read_cells(
 fn limit_finding(cell: String, message: String, hint: &str) -> Finding {
     Finding {
         severity: Severity::Error,
-        rule: "入力".into(),
+        rule: crate::finding::Rule::Input,
         agreement: None,
+        key: None,
         cell: Some(cell),
         message,
         hint: hint.into(),

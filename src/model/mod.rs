@@ -226,6 +226,29 @@ pub mod header {
     pub const 市の費用負担額: &str = "市の費用負担額";
 }
 
+/// A 協定番号 as compared: NFKC, without whitespace ([`crate::text::key`]), so full- and
+/// half-width and stray spaces do not matter. Computed once when the register is read (held
+/// by [`Agreement`] and [`crate::finding::Finding`]); every match is then a comparison.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct AgreementKey(String);
+
+impl AgreementKey {
+    /// The key of a 協定番号 as typed.
+    pub fn of(id: &str) -> AgreementKey {
+        AgreementKey(crate::text::key(id))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AgreementKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// A cell of the register: sheet name, 1-based row and 0-based column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CellRef {
@@ -325,33 +348,35 @@ pub enum SealStyle {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Agreement {
     pub row: u32,
-    pub id: Text,                          // 協定番号 (as typed; compare with `id_key`)
-    pub company: Text,                     // 企業等名
-    pub address: Option<Text>,             // 企業等所在地
-    pub rep_title: Option<Text>,           // 代表者役職
-    pub rep_name: Option<Text>,            // 代表者氏名
-    pub contact_name: Option<Text>,        // 担当者名
-    pub contact_phone: Option<Text>,       // 担当者電話
-    pub contact_email: Option<Text>,       // 担当者メール
-    pub applied_on: Option<Located<Date>>, // 申出日
-    pub apply_purpose: Option<Text>,       // 申出目的
-    pub apply_other: Option<Text>,         // 申出その他
-    pub purpose: Option<Text>,             // 目的
-    pub signed_on: Option<Located<Date>>,  // 締結日
-    pub starts_on: Option<Located<Date>>,  // 有効期間開始日
-    pub ends_on: Option<Located<Date>>,    // 有効期間満了日
-    pub seal: SealStyle,                   // 押印方式
-    pub terminated_on: Option<Located<Date>>, // 解除日
-    pub termination_reason: Option<Text>,  // 解除理由
-    pub amended_on: Option<Located<Date>>, // 協定締結後の改正日
-    pub memo_on: Option<Located<Date>>,    // 申し合わせ日
+    pub id: Text, // 協定番号 (as typed; compare `key`)
+    /// The 協定番号 as compared, computed once from `id`.
+    pub key: AgreementKey,
+    pub company: Text,                          // 企業等名
+    pub address: Option<Text>,                  // 企業等所在地
+    pub rep_title: Option<Text>,                // 代表者役職
+    pub rep_name: Option<Text>,                 // 代表者氏名
+    pub contact_name: Option<Text>,             // 担当者名
+    pub contact_phone: Option<Text>,            // 担当者電話
+    pub contact_email: Option<Text>,            // 担当者メール
+    pub applied_on: Option<Located<Date>>,      // 申出日
+    pub apply_purpose: Option<Text>,            // 申出目的
+    pub apply_other: Option<Text>,              // 申出その他
+    pub purpose: Option<Text>,                  // 目的
+    pub signed_on: Option<Located<Date>>,       // 締結日
+    pub starts_on: Option<Located<Date>>,       // 有効期間開始日
+    pub ends_on: Option<Located<Date>>,         // 有効期間満了日
+    pub seal: SealStyle,                        // 押印方式
+    pub terminated_on: Option<Located<Date>>,   // 解除日
+    pub termination_reason: Option<Text>,       // 解除理由
+    pub amended_on: Option<Located<Date>>,      // 協定締結後の改正日
+    pub memo_on: Option<Located<Date>>,         // 申し合わせ日
     pub memo_revised_on: Option<Located<Date>>, // 申し合わせ改訂日
 }
 
 impl Agreement {
-    /// The ID as used for matching rows of other sheets (NFKC, trimmed).
-    pub fn key(&self) -> String {
-        crate::text::key(&self.id.value)
+    /// The ID as used for matching rows of other sheets (NFKC, no whitespace).
+    pub fn key(&self) -> &AgreementKey {
+        &self.key
     }
 }
 
@@ -553,11 +578,11 @@ macro_rules! agreement_rows {
         }
 
         /// Every sheet's rows by agreement key.
-        fn index_rows(reg: &Register) -> HashMap<String, [Vec<u32>; SLOTS]> {
-            let mut rows: HashMap<String, [Vec<u32>; SLOTS]> = HashMap::new();
+        fn index_rows(reg: &Register) -> HashMap<AgreementKey, [Vec<u32>; SLOTS]> {
+            let mut rows: HashMap<AgreementKey, [Vec<u32>; SLOTS]> = HashMap::new();
             $(
                 for (i, r) in reg.$field.iter().enumerate() {
-                    rows.entry(crate::text::key(&r.agreement.value)).or_default()[$slot]
+                    rows.entry(AgreementKey::of(&r.agreement.value)).or_default()[$slot]
                         .push(i as u32);
                 }
             )*
@@ -587,7 +612,11 @@ struct Index {
     /// The sheets' lengths when the index was built. A register edited afterwards (tests
     /// build registers by hand) no longer matches, and lookups fall back to a scan.
     lens: [usize; SLOTS],
-    rows: HashMap<String, [Vec<u32>; SLOTS]>,
+    /// The number of agreements when the index was built.
+    agreements: usize,
+    rows: HashMap<AgreementKey, [Vec<u32>; SLOTS]>,
+    /// Each 協定番号's first position in the `協定` sheet.
+    positions: HashMap<AgreementKey, usize>,
 }
 
 impl Clone for RowIndex {
@@ -613,18 +642,47 @@ impl fmt::Debug for RowIndex {
 }
 
 impl Register {
+    /// The index, built on first use.
+    fn index(&self) -> &Index {
+        self.index.0.get_or_init(|| Index {
+            lens: sheet_lens(self),
+            agreements: self.agreements.len(),
+            rows: index_rows(self),
+            positions: self
+                .agreements
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, a)| (a.key.clone(), i))
+                .collect(),
+        })
+    }
+
+    /// The position in the `協定` sheet of the (first) agreement whose 協定番号 has `key`.
+    pub fn position(&self, key: &AgreementKey) -> Option<usize> {
+        let index = self.index();
+        if index.agreements == self.agreements.len() {
+            index.positions.get(key).copied()
+        } else {
+            // Edited since the index was built (registers built by hand in tests).
+            self.agreements.iter().position(|a| &a.key == key)
+        }
+    }
+
+    /// The (first) agreement whose 協定番号 has `key`.
+    pub fn find(&self, key: &AgreementKey) -> Option<&Agreement> {
+        self.position(key).map(|i| &self.agreements[i])
+    }
+
     /// The rows of a sheet that belong to `agreement` (matched by `text::key` of the
     /// 協定番号), in sheet order: `reg.rows::<Project>(a)`.
     pub fn rows<'a, T: AgreementRow + 'a>(
         &'a self,
         agreement: &Agreement,
     ) -> impl Iterator<Item = &'a T> + 'a {
-        let key = agreement.key();
+        let key = agreement.key.clone();
         let all = T::all(self);
-        let index = self.index.0.get_or_init(|| Index {
-            lens: sheet_lens(self),
-            rows: index_rows(self),
-        });
+        let index = self.index();
         // Either the index's rows, or (the sheets were edited since it was built) a scan.
         let fresh = index.lens == sheet_lens(self);
         let indexed: &[u32] = match index.rows.get(&key) {
@@ -635,7 +693,7 @@ impl Register {
         indexed.iter().map(move |&i| &all[i as usize]).chain(
             scanned
                 .iter()
-                .filter(move |r| crate::text::key_eq(&r.agreement().value, &key)),
+                .filter(move |r| crate::text::key_eq(&r.agreement().value, key.as_str())),
         )
     }
 }
@@ -655,6 +713,7 @@ mod tests {
         Agreement {
             row: 2,
             id: text(sheet::AGREEMENTS, 2, id),
+            key: AgreementKey::of(id),
             company: text(sheet::AGREEMENTS, 2, "株式会社テスト"),
             address: None,
             rep_title: None,

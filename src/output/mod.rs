@@ -6,6 +6,8 @@
 //!   `manifest.json` lists every file with its SHA-256 ([`Manifest`]).
 //! - [`file`]: a single file the user named (`init`, `report`, `export`, `schedule --ics`):
 //!   never written over unless the user says `--force`, and never the register being read.
+//! - [`stage`]: a run's files are staged and committed together with the manifest, so an
+//!   interrupted run leaves the folder as it was (or is completed by the next run).
 //! - [`atomic`]: the one temporary-file-and-rename write both use.
 //!
 //! This module decides *where* bytes go; the bytes come from the writers. Nothing here reads
@@ -13,8 +15,16 @@
 
 pub mod atomic;
 pub mod file;
+pub mod stage;
 
-pub use atomic::stop_writes;
+/// Ctrl-C: waits until no file is half-written and no commit is under way, removes what the
+/// runs under way had staged (so the folder is as it was before them), and returns a guard
+/// that keeps every later write waiting. The CLI calls it and exits while holding it.
+pub fn stop_writes() -> std::sync::MutexGuard<'static, ()> {
+    let guard = atomic::stop_writes();
+    stage::abandon();
+    guard
+}
 
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -204,44 +214,78 @@ impl Store {
     /// `履歴/` first (as `<history>.<ext>` when given, e.g. `申し合わせ事項_第1版`, else
     /// numbered), then the new bytes are written atomically.
     pub fn commit(&self, plan: &Planned, history: Option<&str>) -> Result<Outcome> {
-        check_rel(&plan.rel)?;
-        let path = self.root.join(&plan.rel);
-        let dir = path.parent().unwrap_or(&self.root).to_path_buf();
-        self.refuse_links(&plan.rel)?;
-        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        atomic::remove_stale_temps(&dir);
-        if self
-            .inputs
-            .iter()
-            .any(|i| FileId::of(&path).as_ref() == Some(i))
-        {
-            return Err(Error::WouldOverwriteInput(path));
-        }
+        let path = self.prepare(&plan.rel)?;
         let outcome = match fs::read(&path) {
             Ok(old) if old == plan.bytes => return Ok(Outcome::Unchanged),
-            Ok(old) => {
-                let hist = history_path(&path, history, &old);
-                let hdir = hist.parent().expect("history has a parent");
-                let hrel = hist.strip_prefix(&self.root).unwrap_or(&hist).to_path_buf();
-                self.refuse_links(&hrel)?;
-                fs::create_dir_all(hdir).map_err(|e| Error::io(hdir, e))?;
-                // A hard link keeps the old file in place until the new one is renamed over
-                // it, so an interruption leaves either the old or the new file, never none.
-                if hist.exists() {
-                    // A named history file that already holds these bytes.
-                } else if fs::hard_link(&path, &hist).is_err() {
-                    fs::copy(&path, &hist).map_err(|e| Error::io(&hist, e))?;
-                }
-                Outcome::Replaced {
-                    history: hrel.to_string_lossy().replace('\\', "/"),
-                }
-            }
+            Ok(old) => self.keep_old(&path, history, &old)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Outcome::Created,
             Err(e) => return Err(Error::io(&path, e)),
         };
         atomic::write(&path, &plan.bytes, atomic::Mode::Replace)
             .map_err(|e| Error::io(&path, e))?;
         Ok(outcome)
+    }
+
+    /// As [`Store::commit`], for a file already written (staged) inside the store: it is
+    /// renamed into place, or removed when the file in place has the same bytes.
+    fn move_in(&self, staged: &Path, rel: &Path, history: Option<&str>) -> Result<Outcome> {
+        let path = self.prepare(rel)?;
+        let new = fs::read(staged).map_err(|e| Error::io(staged, e))?;
+        let outcome = match fs::read(&path) {
+            Ok(old) if old == new => {
+                fs::remove_file(staged).map_err(|e| Error::io(staged, e))?;
+                return Ok(Outcome::Unchanged);
+            }
+            Ok(old) => self.keep_old(&path, history, &old)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Outcome::Created,
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        fs::rename(staged, &path).map_err(|e| Error::io(&path, e))?;
+        Ok(outcome)
+    }
+
+    /// Checks that `rel` may be written (inside the store, no link, not an input), makes its
+    /// folder and clears it of a killed process's temporary files; the full path.
+    fn prepare(&self, rel: &Path) -> Result<PathBuf> {
+        check_rel(rel)?;
+        let path = self.root.join(rel);
+        let dir = path.parent().unwrap_or(&self.root).to_path_buf();
+        self.refuse_links(rel)?;
+        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        atomic::remove_stale_temps(&dir);
+        self.refuse_input(&path)?;
+        Ok(path)
+    }
+
+    /// An error if `path` is a file the command reads (the register).
+    fn refuse_input(&self, path: &Path) -> Result<()> {
+        if self
+            .inputs
+            .iter()
+            .any(|i| FileId::of(path).as_ref() == Some(i))
+        {
+            return Err(Error::WouldOverwriteInput(path.to_path_buf()));
+        }
+        Ok(())
+    }
+
+    /// Keeps the old version (`old`, the bytes at `path`) in `履歴/` before it is replaced.
+    fn keep_old(&self, path: &Path, history: Option<&str>, old: &[u8]) -> Result<Outcome> {
+        let hist = history_path(path, history, old);
+        let hdir = hist.parent().expect("history has a parent");
+        let hrel = hist.strip_prefix(&self.root).unwrap_or(&hist).to_path_buf();
+        self.refuse_links(&hrel)?;
+        fs::create_dir_all(hdir).map_err(|e| Error::io(hdir, e))?;
+        // A hard link keeps the old file in place until the new one is renamed over it, so an
+        // interruption leaves either the old or the new file, never none.
+        if hist.exists() {
+            // A named history file that already holds these bytes.
+        } else if fs::hard_link(path, &hist).is_err() {
+            fs::copy(path, &hist).map_err(|e| Error::io(&hist, e))?;
+        }
+        Ok(Outcome::Replaced {
+            history: hrel.to_string_lossy().replace('\\', "/"),
+        })
     }
 
     /// An error if the root or any folder or file on the way to `rel` is a symbolic link:
@@ -296,6 +340,10 @@ pub struct ManifestFile {
     /// A draft (`render --draft`, in `<協定番号>/案/`); absent for final documents.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub draft: bool,
+    /// Made by `kyotei diff` (a 新旧対照表 of two registers), which a render neither makes
+    /// nor supersedes; absent for `render`'s files.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub diff: bool,
 }
 
 /// `manifest.json`: every file kyotei made in the folder, the hash of the register of the
@@ -324,6 +372,28 @@ impl Manifest {
         let mut s = serde_json::to_string_pretty(self).expect("manifest serialises");
         s.push('\n');
         s.into_bytes()
+    }
+
+    /// The manifest after a run: the files the run made (`made`), and those of `before` that
+    /// it did not make again and that `superseded` does not name (a render's agreements'
+    /// earlier files). What another command made in the folder is kept: `render` and `diff`
+    /// share it.
+    pub fn update(
+        before: Option<Manifest>,
+        input: &[u8],
+        guideline: &str,
+        made: Vec<ManifestFile>,
+        superseded: impl Fn(&ManifestFile) -> bool,
+    ) -> Manifest {
+        let new: std::collections::HashSet<&str> = made.iter().map(|f| f.path.as_str()).collect();
+        let mut files: Vec<ManifestFile> = before
+            .map(|m| m.files)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|f| !new.contains(f.path.as_str()) && !superseded(f))
+            .collect();
+        files.extend(made);
+        Manifest::new(input, guideline, files)
     }
 
     /// The manifest of the store, if there is one kyotei can read (anything else is as if

@@ -10,7 +10,7 @@
 use crate::date::Date;
 use crate::guideline::profile::{Profile, circled};
 use crate::guideline::term::{self, Status};
-use crate::model::{Agreement, FieldRow, Register, Report};
+use crate::model::{Agreement, AgreementKey, FieldRow, Register, Report};
 use crate::report::schedule::{self, short_field_name};
 use crate::writer::xlsx::{Book, CellValue, ChartKind, ChartSpec, Column, Kind, SheetSpec};
 use std::collections::HashMap;
@@ -111,9 +111,9 @@ struct Year<'a> {
     /// The year's results, by date, then agreement, then row.
     results: Vec<&'a Report>,
     /// The year's results of each agreement (by key), in the order of `results`.
-    by_agreement: HashMap<String, Vec<&'a Report>>,
+    by_agreement: HashMap<AgreementKey, Vec<&'a Report>>,
     /// Each agreement's position in the register and company name, by key.
-    agreements: HashMap<String, (usize, &'a str)>,
+    agreements: HashMap<AgreementKey, (usize, &'a str)>,
 }
 
 impl<'a> Year<'a> {
@@ -127,21 +127,21 @@ impl<'a> Year<'a> {
         for (i, a) in reg.agreements.iter().enumerate() {
             // The first of a duplicated number, as a scan would find it.
             agreements
-                .entry(a.key())
+                .entry(a.key().clone())
                 .or_insert((i, a.company.value.as_str()));
         }
-        let mut results: Vec<(Option<Date>, usize, u32, String, &Report)> = reg
+        let mut results: Vec<(Option<Date>, usize, u32, AgreementKey, &Report)> = reg
             .reports
             .iter()
             .filter(|r| result_year(r) == Some(fy))
             .map(|r| {
-                let k = crate::text::key(&r.agreement.value);
+                let k = AgreementKey::of(&r.agreement.value);
                 let order = agreements.get(&k).map_or(usize::MAX, |(i, _)| *i);
                 (term::report_date(r), order, r.row, k, r)
             })
             .collect();
         results.sort_by_key(|(date, order, row, _, _)| (*date, *order, *row));
-        let mut by_agreement: HashMap<String, Vec<&Report>> = HashMap::new();
+        let mut by_agreement: HashMap<AgreementKey, Vec<&Report>> = HashMap::new();
         for (_, _, _, k, r) in &results {
             by_agreement.entry(k.clone()).or_default().push(r);
         }
@@ -164,7 +164,7 @@ impl<'a> Year<'a> {
 
     fn results_of(&self, a: &Agreement) -> impl Iterator<Item = &&'a Report> {
         self.by_agreement
-            .get(&a.key())
+            .get(a.key())
             .map(|v| v.as_slice())
             .unwrap_or(&[])
             .iter()
@@ -172,7 +172,7 @@ impl<'a> Year<'a> {
 
     fn company_of(&self, id: &str) -> String {
         self.agreements
-            .get(&crate::text::key(id))
+            .get(&AgreementKey::of(id))
             .map(|(_, c)| c.to_string())
             .unwrap_or_default()
     }
@@ -180,7 +180,7 @@ impl<'a> Year<'a> {
     /// The position of an agreement in the register (unknown ones last).
     fn order_of(&self, id: &str) -> usize {
         self.agreements
-            .get(&crate::text::key(id))
+            .get(&AgreementKey::of(id))
             .map_or(usize::MAX, |(i, _)| *i)
     }
 

@@ -1,16 +1,17 @@
 //! `kyotei diff OLD NEW`: the 新旧対照表 of each tracked document (協定書, 申し合わせ事項)
 //! that reads differently in two versions of the register, written into the output store
-//! as `<協定番号>/新旧対照表_<書類>.{docx,pdf}` with a manifest. No edition history is read
-//! or written: this is the comparison without `render`'s records.
+//! as `<協定番号>/新旧対照表_<書類>.{docx,pdf}`; the folder's manifest gains them and keeps
+//! what `render` made there. No edition history is read or written: this is the comparison
+//! without `render`'s records.
 
 use super::{Engine, Format, Input, select};
 use crate::document::ir::DocKind;
 use crate::error::Result;
 use crate::guideline::profile::Profile;
+use crate::model::AgreementKey;
 use crate::model::Register;
 use crate::output::{self, Manifest, ManifestFile, Outcome, Store};
 use crate::revision::{comparison_document, final_document, reads_same, revised_on};
-use crate::text;
 use std::path::{Path, PathBuf};
 
 /// What to compare and where to write.
@@ -46,13 +47,17 @@ pub fn diff(
     let t = &engine.templates;
     let (old_reg, new_reg) = (&old.register, &new.register);
     let mut summary = Summary::default();
-    let in_reg = |reg: &Register, k: &str| reg.agreements.iter().any(|a| a.key() == k);
-    let keys: Vec<String> = opts.agreements.iter().map(|s| text::key(s)).collect();
+    let in_reg = |reg: &Register, k: &AgreementKey| reg.position(k).is_some();
+    let keys: Vec<AgreementKey> = opts
+        .agreements
+        .iter()
+        .map(|s| AgreementKey::of(s))
+        .collect();
     if keys.is_empty() {
         for (reg, other, side) in [(old_reg, new_reg, "改正後"), (new_reg, old_reg, "改正前")]
         {
             for a in &reg.agreements {
-                if !in_reg(other, &a.key()) {
+                if !in_reg(other, a.key()) {
                     summary
                         .missing
                         .push(format!("協定 {} は{side}の台帳にありません", a.id.value));
@@ -75,13 +80,14 @@ pub fn diff(
         }
     }
     let store = Store::new(&opts.out, &[old.path.as_path(), new.path.as_path()]);
+    let mut stage = store.stage()?;
     let mut manifest = Vec::new();
     for a_new in &new_reg.agreements {
         let key = a_new.key();
-        if !keys.is_empty() && !keys.contains(&key) {
+        if !keys.is_empty() && !keys.contains(key) {
             continue;
         }
-        let Some(a_old) = old_reg.agreements.iter().find(|a| a.key() == key) else {
+        let Some(a_old) = old_reg.find(key) else {
             continue;
         };
         let dir = PathBuf::from(output::sanitize_component(&a_new.id.value));
@@ -111,24 +117,28 @@ pub fn diff(
                 engine.plan(&opts.formats, &a_new.id.value, &dir, &name, &doc, created)?;
             summary.warnings.extend(warnings);
             for plan in plans {
-                let outcome = store.commit(&plan, None)?;
-                let path = rel_string(&plan.rel);
+                stage.add(&plan, None)?;
                 manifest.push(ManifestFile {
+                    diff: true,
                     draft: false,
                     key: String::new(),
-                    path: path.clone(),
+                    path: rel_string(&plan.rel),
                     sha256: output::sha256_hex(&plan.bytes),
                 });
-                summary.files.push((path, outcome));
             }
         }
     }
-    if !manifest.is_empty() {
-        let m = Manifest::new(&new.bytes, &profile.name, manifest);
-        summary
-            .files
-            .push(("manifest.json".into(), m.commit(&store)?));
-    }
+    // The folder's manifest gains these files and keeps every other (render's among them).
+    let manifest = (!manifest.is_empty()).then(|| {
+        Manifest::update(
+            Manifest::load(&store),
+            &new.bytes,
+            &profile.name,
+            manifest,
+            |_| false,
+        )
+    });
+    summary.files = stage.commit(manifest.as_ref())?;
     Ok(summary)
 }
 

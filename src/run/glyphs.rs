@@ -37,7 +37,7 @@ impl Missing {
             .join("、");
         Finding::new(
             Severity::Error,
-            "入力",
+            crate::finding::Rule::Input,
             self.agreement.as_deref(),
             self.cell,
             format!(

@@ -1,6 +1,7 @@
 //! The orchestration layer: one planner per command, all built on one [`Engine`] and handing
 //! their files to the one output store ([`crate::output`]).
 //!
+//! - [`verdict`]: one reading's findings, by agreement, and what blocks a final.
 //! - [`check`]: read and check, findings grouped by agreement.
 //! - [`render`]: every document of the selected agreements, in parallel, into the store.
 //! - [`diff`]: the 新旧対照表 between two registers, into the store.
@@ -12,10 +13,12 @@
 //! and, where it writes documents, lays them out with [`Engine::plan`].
 
 pub mod check;
+pub mod command;
 pub mod diff;
 pub mod files;
 pub mod glyphs;
 pub mod render;
+pub mod verdict;
 pub mod watch;
 
 use crate::date::Date;
@@ -25,9 +28,8 @@ use crate::document::markup::Templates;
 use crate::error::{Error, Result};
 use crate::finding::{Finding, Severity};
 use crate::guideline::profile::Profile;
-use crate::model::{Agreement, Register};
+use crate::model::{Agreement, AgreementKey, Register};
 use crate::output::Planned;
-use crate::text;
 use crate::writer::pdf::Pdf;
 use std::path::{Path, PathBuf};
 
@@ -201,23 +203,29 @@ impl Input {
 /// of them when `only` is empty. An ID that is not in the register is an error (exit 2), the
 /// same for every command.
 pub fn select<'a>(reg: &'a Register, only: &[String]) -> Result<Vec<&'a Agreement>> {
+    Ok(select_positions(reg, only)?
+        .into_iter()
+        .map(|i| &reg.agreements[i])
+        .collect())
+}
+
+/// As [`select`], the agreements' positions in the `協定` sheet.
+pub fn select_positions(reg: &Register, only: &[String]) -> Result<Vec<usize>> {
     if only.is_empty() {
-        return Ok(reg.agreements.iter().collect());
+        return Ok((0..reg.agreements.len()).collect());
     }
-    let keys: Vec<String> = only.iter().map(|s| text::key(s)).collect();
+    let keys: Vec<AgreementKey> = only.iter().map(|s| AgreementKey::of(s)).collect();
     let missing: Vec<Finding> = keys
         .iter()
         .zip(only)
-        .filter(|(k, _)| !reg.agreements.iter().any(|a| &a.key() == *k))
+        .filter(|(k, _)| reg.position(k).is_none())
         .map(|(_, id)| unknown_agreement(id))
         .collect();
     if !missing.is_empty() {
         return Err(Error::Structure(missing));
     }
-    Ok(reg
-        .agreements
-        .iter()
-        .filter(|a| keys.contains(&a.key()))
+    Ok((0..reg.agreements.len())
+        .filter(|&i| keys.contains(&reg.agreements[i].key))
         .collect())
 }
 
@@ -225,7 +233,7 @@ pub fn select<'a>(reg: &'a Register, only: &[String]) -> Result<Vec<&'a Agreemen
 fn unknown_agreement(id: &str) -> Finding {
     Finding::new(
         Severity::Error,
-        "入力",
+        crate::finding::Rule::Input,
         Some(id),
         None,
         format!("協定番号「{id}」は台帳の「協定」シートにありません"),

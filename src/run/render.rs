@@ -1,20 +1,23 @@
 //! The render pipeline: register → rules → documents (IR) → DOCX/PDF bytes → output folder.
 //!
-//! Agreements are rendered in parallel on a bounded pool of threads (the PDF writer, its fonts
-//! and the templates are shared); the files of each agreement are handed to one writer thread
-//! as soon as they are ready, so memory stays flat on long batches.
+//! Three steps: [`Plan`] (pure: which agreements, which are refused and what is reported, from
+//! the reading's [`Verdict`]), [`execute`] (agreements laid out in parallel on a bounded pool
+//! of threads sharing the PDF writer, its fonts and the templates; one writer thread stages
+//! each agreement's files as they are ready, so memory stays flat on long batches) and the
+//! commit (the staged files, the edition records and the manifest put in place together
+//! through [`output::stage`]: an interrupted run uses up no edition number).
 
-use super::{Engine, Format, Input, select};
+use super::verdict::Verdict;
+use super::{Engine, Format, Input, select_positions};
 use crate::date::Date;
 use crate::document::build::{self, Options as DocOptions};
 use crate::document::ir::{DocKind, Document};
 use crate::error::{Error, Result};
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::guideline::profile::Profile;
 use crate::model::{Agreement, Register};
 use crate::output::{self, ManifestFile, Outcome, Planned};
 use crate::revision::{self, Edition};
-use crate::text;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -66,65 +69,156 @@ pub struct Summary {
     pub warnings: Vec<String>,
     /// Documents laid out in this run: files whose inputs were unchanged cost none.
     pub laid_out: usize,
+    /// A draft run (errors do not fail it).
+    pub draft: bool,
 }
 
-/// Checks a register as read and renders it with `engine` into `opts.out`.
-pub fn run(input: &Input, engine: &Engine, profile: &Profile, opts: &Options) -> Result<Summary> {
-    let reg = &input.register;
-    let mut findings = input.findings.clone();
-    let selected = select(reg, &opts.agreements)?;
-    let glyphs = super::glyphs::missing(&|c| engine.pdf.covers(c), reg, &selected);
-    // A draft is made anyway: say where the boxes will be.
-    let boxes: Vec<String> = match opts.draft {
-        true => glyphs.iter().map(|m| m.draft_warning()).collect(),
-        false => Vec::new(),
-    };
-    findings.extend(glyphs.iter().map(|m| m.finding()));
-    findings.extend(crate::guideline::rules::check(reg, profile, opts.as_of));
-    let mut summary = render_register(engine, reg, findings, input, profile, opts)?;
-    summary.warnings.splice(0..0, boxes);
-    Ok(summary)
+impl Summary {
+    /// Whether the run did all it was asked: no agreement refused for its errors and, for a
+    /// final render, no error anywhere in what it reports (a row of no agreement included,
+    /// as for `check`). The CLI's exit status (0 or 1) and the page's job say the same.
+    pub fn ok(&self) -> bool {
+        self.skipped.is_empty() && (self.draft || !crate::finding::has_errors(&self.findings))
+    }
+
+    /// The closing line: `作成 3 件、更新 0 件、変更なし 28 件（組版した書類 3 件）`.
+    pub fn counts_line(&self) -> String {
+        let (created, replaced, unchanged) = output::tally(self.files.iter().map(|(_, o)| o));
+        format!(
+            "作成 {created} 件、更新 {replaced} 件、変更なし {unchanged} 件（組版した書類 {} 件）",
+            self.laid_out
+        )
+    }
 }
 
-/// Render already-read register data. `findings` are every finding of the register.
-pub fn render_register(
-    engine: &Engine,
-    reg: &Register,
-    findings: Vec<Finding>,
+/// Renders the agreements `opts` selects from a register as read, with the verdict of that
+/// reading (what blocks a final), into `opts.out`: plan the work, lay out the documents on a
+/// pool of threads, staging their files, then commit the files, the editions and the
+/// manifest together.
+pub fn run(
     input: &Input,
+    verdict: &Verdict,
+    engine: &Engine,
     profile: &Profile,
     opts: &Options,
 ) -> Result<Summary> {
+    let reg = &input.register;
+    let plan = Plan::new(reg, verdict, opts)?;
     let store = output::Store::new(&opts.out, &[input.path.as_path()]);
-    let selected = select(reg, &opts.agreements)?;
-    let keys: HashSet<String> = selected.iter().map(|a| a.key()).collect();
-    // A whole-register run also reports the rows of no agreement (an orphan row, a row whose
-    // 協定番号 is refused): `check` does, and they would otherwise go unsaid.
-    let known: HashSet<String> = reg.agreements.iter().map(|a| a.key()).collect();
-    let mut summary = Summary {
-        findings: findings
-            .into_iter()
-            .filter(|f| {
-                f.agreement.as_deref().is_none_or(|a| {
-                    let k = text::key(a);
-                    keys.contains(&k) || (opts.agreements.is_empty() && !known.contains(&k))
-                })
-            })
+    let mut stage = store.stage()?;
+    let before = output::Manifest::load(&store);
+    let previous = Previous {
+        files: before
+            .iter()
+            .flat_map(|m| m.files.iter())
+            .filter(|f| f.draft == opts.draft)
+            .map(|f| (f.path.clone(), f.clone()))
             .collect(),
+        profile: profile.fingerprint(),
+    };
+    let ctx = Ctx {
+        engine,
+        store: &store,
+        previous: &previous,
+        opts,
+        profile,
+        reg,
+    };
+    let layouts = engine.pdf.layouts();
+    let done = execute(&ctx, &plan, &mut stage)?;
+    let mut summary = Summary {
+        findings: plan.findings,
+        warnings: plan.boxes,
+        draft: opts.draft,
         ..Summary::default()
     };
-    let register_wide_error = summary
-        .findings
-        .iter()
-        .any(|f| f.agreement.is_none() && f.severity == Severity::Error);
-    // Agreements with an error of their own (keys), looked up once per agreement.
-    let with_errors: HashSet<String> = summary
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .filter_map(|f| f.agreement.as_deref().map(text::key))
-        .collect();
+    summary.warnings.extend(done.warnings);
+    summary.skipped = done.skipped;
+    summary.laid_out = engine.pdf.layouts() - layouts;
+    // Commit: the files, then the manifest. A run that produced no file (every agreement
+    // refused) leaves the last manifest as it is: it still describes the files in the folder.
+    let manifest = (!done.manifest.is_empty()).then(|| {
+        // The manifest lists every file kyotei made here: this run's, and the earlier ones of
+        // the folders (and documents, with --docs) it did not make again. A final render
+        // replaces the final entries of its agreements, a draft the drafts'.
+        let dirs: HashSet<&str> = done.folders.iter().map(String::as_str).collect();
+        let drafts = format!("{}/", output::DRAFT_DIR);
+        output::Manifest::update(
+            before,
+            &input.bytes,
+            &profile.name,
+            done.manifest.clone(),
+            |f| {
+                opts.kinds.is_empty()
+                    && !f.diff
+                    && f.path.split_once('/').is_some_and(|(dir, rest)| {
+                        dirs.contains(dir) && rest.starts_with(&drafts) == opts.draft
+                    })
+            },
+        )
+    });
+    summary.files = stage.commit(manifest.as_ref())?;
+    let committed: HashSet<String> = summary.files.iter().map(|(p, _)| p.clone()).collect();
+    summary.files.extend(
+        done.kept
+            .into_iter()
+            .filter(|p| !committed.contains(p))
+            .map(|p| (p, Outcome::Unchanged)),
+    );
+    summary
+        .files
+        .sort_by(|a, b| (a.0 == output::MANIFEST, &a.0).cmp(&(b.0 == output::MANIFEST, &b.0)));
+    Ok(summary)
+}
 
+/// What a run will do, decided before anything is laid out (pure).
+struct Plan {
+    /// The selected agreements' positions, in sheet order.
+    selected: Vec<usize>,
+    /// Whether each selected agreement is refused (its final is blocked and this is no draft).
+    refused: Vec<bool>,
+    /// The findings the run reports.
+    findings: Vec<Finding>,
+    /// A draft's warnings of characters that will print as boxes.
+    boxes: Vec<String>,
+}
+
+impl Plan {
+    fn new(reg: &Register, verdict: &Verdict, opts: &Options) -> Result<Plan> {
+        let selected = select_positions(reg, &opts.agreements)?;
+        let refused = selected
+            .iter()
+            .map(|&i| !opts.draft && verdict.blocked(i).is_some())
+            .collect();
+        Ok(Plan {
+            findings: verdict.for_selection(&selected, opts.agreements.is_empty()),
+            boxes: match opts.draft {
+                true => verdict.draft_warnings(reg, &selected),
+                false => Vec::new(),
+            },
+            refused,
+            selected,
+        })
+    }
+}
+
+/// What the pool made: the manifest entries of the staged and the kept files.
+#[derive(Default)]
+struct Done {
+    manifest: Vec<ManifestFile>,
+    /// Files left as they are (their inputs unchanged).
+    kept: Vec<String>,
+    /// The folders (協定番号) whose files this run made or kept.
+    folders: Vec<String>,
+    skipped: Vec<String>,
+    warnings: Vec<String>,
+}
+
+/// Lays out the planned agreements on a bounded pool of threads; one writer stages each
+/// agreement's files as they arrive, so memory stays flat on long batches.
+fn execute(ctx: &Ctx<'_>, plan: &Plan, stage: &mut output::stage::Stage<'_>) -> Result<Done> {
+    let opts = ctx.opts;
+    let n = plan.selected.len();
     let jobs = if opts.jobs == 0 {
         std::thread::available_parallelism()
             .map(|n| n.get())
@@ -134,42 +228,22 @@ pub fn render_register(
     };
     let next = AtomicUsize::new(0);
     let (tx, rx) = mpsc::sync_channel::<(usize, Result<AgreementOutput>)>(jobs * 2);
-    let mut results: Vec<Option<AgreementOutput>> = (0..selected.len()).map(|_| None).collect();
+    let mut done = Done::default();
     let mut first_error: Option<Error> = None;
-    let mut manifest_files: Vec<output::ManifestFile> = Vec::new();
-    // The folders (協定番号) whose files this run made or kept.
-    let mut rendered: Vec<String> = Vec::new();
-    // What earlier runs made: files whose key is unchanged are kept as they are.
-    let before = output::Manifest::load(&store);
-    let previous = Previous {
-        files: before
-            .iter()
-            .flat_map(|m| m.files.iter())
-            .filter(|f| f.draft == opts.draft)
-            .map(|f| (f.path.clone(), f.clone()))
-            .collect(),
-        // Debug output is deterministic here (the profile holds no maps).
-        profile: format!("{profile:?}"),
-    };
-    let layouts = engine.pdf.layouts();
-
     std::thread::scope(|s| {
-        for _ in 0..jobs.min(selected.len()).max(1) {
+        for _ in 0..jobs.min(n).max(1) {
             let tx = tx.clone();
             let next = &next;
-            let selected = &selected;
-            let with_errors = &with_errors;
-            let store = &store;
-            let previous = &previous;
             s.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(a) = selected.get(i) else { break };
-                    let has_errors = register_wide_error || with_errors.contains(&a.key());
-                    let out = if has_errors && !opts.draft {
-                        Ok(AgreementOutput::Skipped)
-                    } else {
-                        render_agreement(engine, store, previous, reg, a, profile, opts)
+                    if i >= n {
+                        break;
+                    }
+                    let a = &ctx.reg.agreements[plan.selected[i]];
+                    let out = match plan.refused[i] {
+                        true => Ok(AgreementOutput::Skipped),
+                        false => render_agreement(ctx, a),
                     };
                     if tx.send((i, out)).is_err() {
                         break;
@@ -178,9 +252,9 @@ pub fn render_register(
             });
         }
         drop(tx);
-        // The writer: commits each agreement's files as they arrive.
-        let total = selected.len();
-        for (done, (i, out)) in rx.into_iter().enumerate() {
+        // The writer: stages each agreement's files as they arrive.
+        let mut skipped = vec![false; n];
+        for (count, (i, out)) in rx.into_iter().enumerate() {
             match out {
                 Ok(AgreementOutput::Files {
                     plans,
@@ -188,89 +262,56 @@ pub fn render_register(
                     warnings,
                     history,
                 }) => {
-                    if first_error.is_none() {
-                        rendered.push(output::sanitize_component(&selected[i].id.value));
-                        for k in &plans {
-                            let p = &k.plan;
-                            let named = history.iter().find(|(r, _)| *r == p.rel);
-                            match store.commit(p, named.map(|(_, h)| h.as_str())) {
-                                Ok(o) => {
-                                    manifest_files.push(output::ManifestFile {
-                                        draft: opts.draft,
-                                        path: rel_string(&p.rel),
-                                        sha256: k.sha256.clone(),
-                                        key: k.key.clone(),
-                                    });
-                                    summary.files.push((rel_string(&p.rel), o));
-                                }
-                                Err(e) => {
-                                    first_error = Some(e);
-                                    break;
-                                }
-                            }
+                    let a = &ctx.reg.agreements[plan.selected[i]];
+                    done.folders.push(output::sanitize_component(&a.id.value));
+                    for k in &plans {
+                        let named = history.iter().find(|(r, _)| *r == k.plan.rel);
+                        if let Err(e) = stage.add(&k.plan, named.map(|(_, h)| h.as_str())) {
+                            first_error = Some(e);
+                            break;
                         }
-                        for f in kept {
-                            summary.files.push((f.path.clone(), Outcome::Unchanged));
-                            manifest_files.push(f);
-                        }
+                        done.manifest.push(ManifestFile {
+                            diff: false,
+                            draft: opts.draft,
+                            path: rel_string(&k.plan.rel),
+                            sha256: k.sha256.clone(),
+                            key: k.key.clone(),
+                        });
                     }
-                    summary.warnings.extend(warnings);
-                    results[i] = Some(AgreementOutput::Done);
+                    done.kept.extend(kept.iter().map(|f| f.path.clone()));
+                    done.manifest.extend(kept);
+                    done.warnings.extend(warnings);
                 }
-                Ok(other) => results[i] = Some(other),
-                Err(e) => {
-                    if first_error.is_none() {
-                        first_error = Some(e);
-                    }
-                }
+                Ok(AgreementOutput::Skipped) => skipped[i] = true,
+                Err(e) => first_error = first_error.take().or(Some(e)),
             }
             if let Some(p) = &opts.progress {
-                (p.0)(done + 1, total);
+                (p.0)(count + 1, n);
             }
             if first_error.is_some() {
                 // Dropping the receiver stops the workers: no point rendering what cannot be written.
                 break;
             }
         }
-    });
-    if let Some(e) = first_error {
-        return Err(e);
-    }
-    for (a, r) in selected.iter().zip(&results) {
-        if let Some(AgreementOutput::Skipped) = r {
-            summary.skipped.push(a.id.value.clone());
-        }
-    }
-    summary.files.sort_by(|a, b| a.0.cmp(&b.0));
-    summary.laid_out = engine.pdf.layouts() - layouts;
-    // A run that produced no file (every agreement refused) leaves the last manifest as it is:
-    // it still describes the files in the folder.
-    if !manifest_files.is_empty() {
-        // The manifest lists every file kyotei made here: this run's, and the earlier ones of
-        // the folders (and documents, with --docs) it did not make again. A final render
-        // replaces the final entries of its agreements, a draft the drafts'.
-        let made: HashSet<&str> = manifest_files.iter().map(|f| f.path.as_str()).collect();
-        let dirs: HashSet<&str> = rendered.iter().map(String::as_str).collect();
-        let drafts = format!("{}/", output::DRAFT_DIR);
-        let redone = |path: &str| {
-            made.contains(path)
-                || (opts.kinds.is_empty()
-                    && path.split_once('/').is_some_and(|(dir, rest)| {
-                        dirs.contains(dir) && rest.starts_with(&drafts) == opts.draft
-                    }))
-        };
-        let mut files: Vec<output::ManifestFile> = before
-            .map(|m| m.files)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|f| !redone(&f.path))
+        done.skipped = (0..n)
+            .filter(|&i| skipped[i])
+            .map(|i| ctx.reg.agreements[plan.selected[i]].id.value.clone())
             .collect();
-        files.extend(manifest_files);
-        let manifest = output::Manifest::new(&input.bytes, &profile.name, files);
-        let outcome = manifest.commit(&store)?;
-        summary.files.push(("manifest.json".into(), outcome));
+    });
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(done),
     }
-    Ok(summary)
+}
+
+/// What every worker shares.
+struct Ctx<'a> {
+    engine: &'a Engine,
+    store: &'a output::Store,
+    previous: &'a Previous,
+    opts: &'a Options,
+    profile: &'a Profile,
+    reg: &'a Register,
 }
 
 enum AgreementOutput {
@@ -283,7 +324,6 @@ enum AgreementOutput {
         history: Vec<(PathBuf, String)>,
     },
     Skipped,
-    Done,
 }
 
 fn rel_string(p: &Path) -> String {
@@ -344,40 +384,42 @@ impl Made {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn make(
-    engine: &Engine,
-    store: &output::Store,
-    previous: &Previous,
-    opts: &Options,
-    id: &str,
-    dir: &Path,
-    name: &str,
-    doc: &Document,
+/// One document of an agreement, to be written as `<dir>/<name>.<ext>` in each format.
+struct Doc<'a> {
+    id: &'a str,
+    dir: &'a Path,
+    name: &'a str,
+    doc: &'a Document,
+    /// The date stored in the PDF's metadata.
     created: Date,
-) -> Result<Made> {
-    let ir = serde_json::to_string(doc).expect("the IR serialises");
+}
+
+/// The files of one document: kept when their keys are unchanged and they are still on disk
+/// as written, else laid out anew.
+fn make(ctx: &Ctx<'_>, d: &Doc<'_>) -> Result<Made> {
+    let (engine, opts) = (ctx.engine, ctx.opts);
+    let ir = serde_json::to_string(d.doc).expect("the IR serialises");
     let keys: Vec<(PathBuf, String)> = opts
         .formats
         .iter()
         .map(|&f| {
             (
-                dir.join(format!("{name}.{}", f.ext())),
-                engine.key(&previous.profile, f, created, &ir),
+                d.dir.join(format!("{}.{}", d.name, f.ext())),
+                engine.key(&ctx.previous.profile, f, d.created, &ir),
             )
         })
         .collect();
     let kept: Option<Vec<ManifestFile>> = keys
         .iter()
         .map(|(rel, key)| {
-            let e = previous.files.get(&rel_string(rel))?;
-            (e.key == *key && store.holds(rel, &e.sha256)).then(|| e.clone())
+            let e = ctx.previous.files.get(&rel_string(rel))?;
+            (e.key == *key && ctx.store.holds(rel, &e.sha256)).then(|| e.clone())
         })
         .collect();
     if let Some(kept) = kept.filter(|_| !opts.force) {
         return Ok(Made::Kept(kept));
     }
-    let (files, warnings) = engine.plan(&opts.formats, id, dir, name, doc, created)?;
+    let (files, warnings) = engine.plan(&opts.formats, d.id, d.dir, d.name, d.doc, d.created)?;
     let keyed = files
         .into_iter()
         .zip(keys)
@@ -387,15 +429,15 @@ fn make(
 }
 
 /// Every document and format of one agreement, as planned files.
-fn render_agreement(
-    engine: &Engine,
-    store: &output::Store,
-    previous: &Previous,
-    reg: &Register,
-    a: &Agreement,
-    profile: &Profile,
-    opts: &Options,
-) -> Result<AgreementOutput> {
+fn render_agreement(ctx: &Ctx<'_>, a: &Agreement) -> Result<AgreementOutput> {
+    let Ctx {
+        engine,
+        store,
+        reg,
+        profile,
+        opts,
+        ..
+    } = *ctx;
     let docs = build::build_all(
         &engine.templates,
         reg,
@@ -451,15 +493,14 @@ fn render_agreement(
         };
         let name = output::sanitize_component(&stem);
         let made = make(
-            engine,
-            store,
-            previous,
-            opts,
-            &a.id.value,
-            &files_dir,
-            &name,
-            &doc,
-            created,
+            ctx,
+            &Doc {
+                id: &a.id.value,
+                dir: &files_dir,
+                name: &name,
+                doc: &doc,
+                created,
+            },
         )?;
         if let Some((e, revised_on)) = edition {
             if let Made::Fresh(files, _) = &made {
@@ -475,15 +516,14 @@ fn render_agreement(
                 let cname = output::sanitize_component(&cstem);
                 let on = revised_on.unwrap_or(created);
                 make(
-                    engine,
-                    store,
-                    previous,
-                    opts,
-                    &a.id.value,
-                    &files_dir,
-                    &cname,
-                    &cdoc,
-                    on,
+                    ctx,
+                    &Doc {
+                        id: &a.id.value,
+                        dir: &files_dir,
+                        name: &cname,
+                        doc: &cdoc,
+                        created: on,
+                    },
                 )?
                 .add_to(&mut plans, &mut kept, &mut warnings);
             }
@@ -499,7 +539,7 @@ fn render_agreement(
         }
         made.add_to(&mut plans, &mut kept, &mut warnings);
     }
-    // The records of editions go last: an interrupted run is redone by the next one.
+    // The records of editions are staged with the documents: they are committed together.
     plans.extend(
         records
             .into_iter()

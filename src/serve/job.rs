@@ -1,12 +1,26 @@
-//! The render job: one render at a time per output folder, run by the same planner as
-//! `kyotei render` on the snapshot the page shows. Its progress is part of the pulse, so
-//! every open page sees the running job, and a second request while it runs is told so.
+//! The render job and the pulse the open pages follow: one render at a time per output
+//! folder. The job is given its work (the state runs `kyotei render`'s planner on the
+//! snapshot the page shows) and the pulse; its progress is part of the pulse, so every open
+//! page sees the running job, and a second request while it runs is told so.
 
-use super::state::App;
-use crate::run::render::{Options, Progress};
+use crate::run::render::Progress;
 use serde::Serialize;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+
+/// What the open pages follow (`/events`): the reading, the documents and the render job.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Pulse {
+    /// The snapshot's version.
+    pub register: u64,
+    /// Raised each time a render ends (the documents may have changed).
+    pub files: u64,
+    /// The current or last render.
+    pub job: Option<JobView>,
+}
+
+/// The pulse, shared by the state (new readings), the jobs and the pages.
+pub type PulseSender = Arc<tokio::sync::watch::Sender<Pulse>>;
 
 /// What to render.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,15 +101,33 @@ impl Job {
     }
 }
 
-impl App {
-    /// The current or last job.
-    pub fn job(&self) -> Option<Arc<Job>> {
-        self.job.lock().unwrap_or_else(|e| e.into_inner()).clone()
+/// The current or last job, and the pulse it reports to.
+pub struct Jobs {
+    slot: Mutex<Option<Arc<Job>>>,
+    pulse: PulseSender,
+}
+
+impl Jobs {
+    pub fn new(pulse: PulseSender) -> Jobs {
+        Jobs {
+            slot: Mutex::new(None),
+            pulse,
+        }
     }
 
-    /// Starts a render unless one is running: `Err` with the running one then.
-    pub fn start_render(self: &Arc<App>, request: Request) -> Result<Arc<Job>, Arc<Job>> {
-        let mut slot = self.job.lock().unwrap_or_else(|e| e.into_inner());
+    /// The current or last job.
+    pub fn current(&self) -> Option<Arc<Job>> {
+        self.slot.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Starts `work` on a thread of its own unless a job is running (`Err` with the running
+    /// one then). `work` is given the progress callback to hand to the render.
+    pub fn start(
+        &self,
+        request: Request,
+        work: impl FnOnce(Progress) -> Ended + Send + 'static,
+    ) -> Result<Arc<Job>, Arc<Job>> {
+        let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(j) = slot.as_ref().filter(|j| j.running()) {
             return Err(j.clone());
         }
@@ -107,20 +139,28 @@ impl App {
         });
         *slot = Some(job.clone());
         drop(slot);
-        self.publish_job(&job);
-        let (app, j) = (self.clone(), job.clone());
+        publish(&self.pulse, &job);
+        let (pulse, j) = (self.pulse.clone(), job.clone());
+        let progress = {
+            let (pulse, j) = (self.pulse.clone(), job.clone());
+            Progress(Arc::new(move |done, total| {
+                j.done.store(done, Ordering::Relaxed);
+                j.total.store(total, Ordering::Relaxed);
+                publish(&pulse, &j);
+            }))
+        };
         let spawned = std::thread::Builder::new()
             .name("kyotei-render".into())
             .spawn(move || {
                 // A bug in a render must not leave the job running for ever (no render could
                 // start again): it ends the job with an error instead.
-                let ended = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| app.render(&j)))
+                let ended = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(progress)))
                     .unwrap_or_else(|_| Ended {
                         ok: false,
                         message: "作成の途中で失敗しました（kyotei の内部エラー）。出力先のファイルは書きかけのまま残っていません".into(),
                     });
                 *j.ended.lock().unwrap_or_else(|e| e.into_inner()) = Some(ended);
-                app.pulse.send_modify(|p| {
+                pulse.send_modify(|p| {
                     p.files += 1;
                     p.job = Some(j.view());
                 });
@@ -130,69 +170,18 @@ impl App {
                 ok: false,
                 message: format!("作成を始められませんでした（{e}）"),
             });
-            self.publish_job(&job);
+            publish(&self.pulse, &job);
         }
         Ok(job)
     }
+}
 
-    fn publish_job(&self, job: &Job) {
-        let view = job.view();
-        self.pulse.send_if_modified(|p| {
-            let changed = p.job.as_ref() != Some(&view);
-            p.job = Some(view);
-            changed
-        });
-    }
-
-    /// Runs one render on the current snapshot and says how it ended.
-    fn render(self: &Arc<App>, job: &Arc<Job>) -> Ended {
-        let snap = self.snapshot();
-        let Some(loaded) = snap.loaded.as_ref().filter(|_| snap.error.is_none()) else {
-            return Ended {
-                ok: false,
-                message: "台帳を読み込めないため作成しませんでした。台帳を直して保存してください"
-                    .into(),
-            };
-        };
-        let (app, progress_job) = (self.clone(), job.clone());
-        let opts = Options {
-            out: self.out.clone(),
-            agreements: job.request.agreement.iter().cloned().collect(),
-            kinds: Vec::new(),
-            formats: self.formats.clone(),
-            draft: job.request.draft,
-            as_of: snap.as_of,
-            jobs: 0,
-            progress: Some(Progress(Arc::new(move |done, total| {
-                progress_job.done.store(done, Ordering::Relaxed);
-                progress_job.total.store(total, Ordering::Relaxed);
-                app.publish_job(&progress_job);
-            }))),
-            force: false,
-        };
-        match crate::run::render::run(&loaded.input, &self.engine, &self.profile, &opts) {
-            Ok(summary) => {
-                let (created, replaced, unchanged) =
-                    crate::output::tally(summary.files.iter().map(|(_, o)| o));
-                let mut message = format!(
-                    "作成 {created} 件、更新 {replaced} 件、変更なし {unchanged} 件（組版した書類 {} 件）",
-                    summary.laid_out
-                );
-                if !summary.skipped.is_empty() {
-                    message.push_str(&format!(
-                        "。エラーがあるため作成しなかった協定: {}",
-                        summary.skipped.join("、")
-                    ));
-                }
-                Ended {
-                    ok: summary.skipped.is_empty(),
-                    message,
-                }
-            }
-            Err(e) => Ended {
-                ok: false,
-                message: format!("作成できませんでした: {e}"),
-            },
-        }
-    }
+/// Puts the job's view on the pulse when it changed.
+fn publish(pulse: &PulseSender, job: &Job) {
+    let view = job.view();
+    pulse.send_if_modified(|p| {
+        let changed = p.job.as_ref() != Some(&view);
+        p.job = Some(view);
+        changed
+    });
 }

@@ -17,6 +17,7 @@
 
 pub mod files;
 pub mod guard;
+pub mod html;
 pub mod job;
 pub mod pages;
 pub mod state;

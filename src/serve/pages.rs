@@ -9,9 +9,9 @@
 
 use super::job::{JobView, Request};
 use super::state::{App, Loaded, Snapshot};
-use crate::document::assets::Assets;
-use crate::error::{Error, Result};
+use crate::error::Error;
 use crate::finding::{Finding, Severity};
+use crate::model::AgreementKey;
 use crate::output::{DRAFT_DIR, ManifestFile, sanitize_component};
 use crate::report::schedule::Entry;
 use crate::revision;
@@ -20,7 +20,6 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
-use minijinja::Environment;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -28,65 +27,6 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::WatchStream;
-
-/// The page templates, by name.
-const PAGES: &[&str] = &[
-    "base.html",
-    "macros.html",
-    "index.html",
-    "agreement.html",
-    "schedule.html",
-    "report.html",
-    "check.html",
-    "message.html",
-];
-
-/// The loaded page templates.
-pub struct Html {
-    env: Environment<'static>,
-}
-
-impl Html {
-    pub fn new(assets: &Assets) -> Result<Html> {
-        let mut env = Environment::new();
-        for name in PAGES {
-            let path = format!("templates/serve/{name}");
-            let source = assets.text(&path).ok_or_else(|| Error::Template {
-                name: path.clone(),
-                reason: "見つかりません".into(),
-            })?;
-            env.add_template_owned(name.to_string(), source)
-                .map_err(|e| Error::Template {
-                    name: path.clone(),
-                    reason: e.to_string(),
-                })?;
-        }
-        Ok(Html { env })
-    }
-
-    /// A page, or a plain error page when its template fails.
-    fn render(&self, status: StatusCode, name: &str, ctx: serde_json::Value) -> Response {
-        let body = self
-            .env
-            .get_template(name)
-            .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&ctx))))
-            .map_err(|e| format!("ページ {name} を表示できません: {e}"));
-        match body {
-            Ok(html) => (
-                status,
-                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                html,
-            )
-                .into_response(),
-            Err(e) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                e,
-            )
-                .into_response(),
-        }
-    }
-}
 
 /// What is not encoded in a path segment of a link.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -186,7 +126,7 @@ impl FindingView {
             label: f.severity.label(),
             agreement: f.agreement.clone(),
             cell: f.cell.clone().unwrap_or_else(|| "—".into()),
-            rule: crate::finding::rule_label(&f.rule),
+            rule: f.rule.label(),
             message: f.message.clone(),
             hint: f.hint.clone(),
         }
@@ -203,9 +143,9 @@ struct Group {
 
 fn groups(findings: &[Finding]) -> Vec<Group> {
     let mut out: Vec<Group> = Vec::new();
-    let mut keys: Vec<Option<String>> = Vec::new();
+    let mut keys: Vec<Option<AgreementKey>> = Vec::new();
     for f in findings {
-        let key = f.agreement.as_deref().map(text::key);
+        let key = f.key.clone();
         let i = match keys.iter().position(|k| *k == key) {
             Some(i) => i,
             None => {
@@ -226,20 +166,15 @@ fn groups(findings: &[Finding]) -> Vec<Group> {
     out
 }
 
-/// Errors and warnings per agreement (by key).
-fn counts(findings: &[Finding]) -> HashMap<String, (usize, usize)> {
-    let mut m: HashMap<String, (usize, usize)> = HashMap::new();
-    for f in findings {
-        if let Some(a) = &f.agreement {
-            let c = m.entry(text::key(a)).or_default();
-            match f.severity {
-                Severity::Error => c.0 += 1,
-                Severity::Warning => c.1 += 1,
-                Severity::Info => {}
-            }
-        }
-    }
-    m
+/// Errors and warnings per agreement (by key), from the reading's verdict.
+fn counts(l: &Loaded) -> HashMap<AgreementKey, (usize, usize)> {
+    l.input
+        .register
+        .agreements
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.key.clone(), l.verdict.counts(i)))
+        .collect()
 }
 
 /// One agreement's line in the tables.
@@ -259,9 +194,9 @@ struct Row {
     warnings: usize,
 }
 
-fn row(e: &Entry, counts: &HashMap<String, (usize, usize)>) -> Row {
+fn row(e: &Entry, counts: &HashMap<AgreementKey, (usize, usize)>) -> Row {
     let (errors, warnings) = counts
-        .get(&text::key(&e.agreement))
+        .get(&AgreementKey::of(&e.agreement))
         .copied()
         .unwrap_or_default();
     let date = |d: Option<crate::date::Date>| d.map(|d| d.wareki()).unwrap_or_default();
@@ -298,7 +233,7 @@ pub async fn index(State(app): State<Arc<App>>, Query(query): Query<IndexQuery>)
     let base = base(&app, &snap, "台帳".into(), "index", true);
     let (rows, register_findings) = match &snap.loaded {
         Some(l) => {
-            let c = counts(&l.findings);
+            let c = counts(l);
             let rows: Vec<Row> = l
                 .schedule
                 .iter()
@@ -310,18 +245,19 @@ pub async fn index(State(app): State<Arc<App>>, Query(query): Query<IndexQuery>)
                             .any(|s| text::nfkc(s).to_lowercase().contains(&needle))
                 })
                 .collect();
-            let wide: Vec<FindingView> = l
-                .findings
-                .iter()
-                .filter(|f| f.agreement.is_none() || !known(l, f))
-                .map(FindingView::of)
-                .collect();
+            let wide: Vec<FindingView> = l.verdict.unowned().map(FindingView::of).collect();
             (rows, wide)
         }
         None => (Vec::new(), Vec::new()),
     };
     let totals = snap.loaded.as_ref().map(|l| {
-        let n = |s| l.findings.iter().filter(|f| f.severity == s).count();
+        let n = |s| {
+            l.verdict
+                .findings()
+                .iter()
+                .filter(|f| f.severity == s)
+                .count()
+        };
         (n(Severity::Error), n(Severity::Warning), n(Severity::Info))
     });
     app.html.render(
@@ -329,15 +265,6 @@ pub async fn index(State(app): State<Arc<App>>, Query(query): Query<IndexQuery>)
         "index.html",
         serde_json::json!({ "base": base, "rows": rows, "register_findings": register_findings, "totals": totals, "q": q, "out": app.out.display().to_string(), "loaded": snap.loaded.is_some() }),
     )
-}
-
-/// Whether a finding's 協定番号 is an agreement of the register (a row of no agreement is
-/// register-wide on the page, as in `render`).
-fn known(l: &Loaded, f: &Finding) -> bool {
-    f.agreement.as_deref().is_some_and(|id| {
-        let k = text::key(id);
-        l.input.register.agreements.iter().any(|a| a.key() == k)
-    })
 }
 
 /// A document of the agreement, in its formats.
@@ -485,8 +412,7 @@ pub fn is_served(app: &App, rel: &str) -> bool {
 
 /// The agreement whose 協定番号 is `id` (full- and half-width alike).
 pub fn find<'a>(l: &'a Loaded, id: &str) -> Option<&'a crate::model::Agreement> {
-    let k = text::key(id);
-    l.input.register.agreements.iter().find(|a| a.key() == k)
+    l.input.register.find(&AgreementKey::of(id))
 }
 
 /// 協定: its findings with their cells, its documents with a preview, the render buttons,
@@ -507,34 +433,20 @@ pub async fn agreement(State(app): State<Arc<App>>, Path(id): Path<String>) -> R
         true,
     );
     let key = a.key();
-    let own: Vec<&Finding> = l
-        .findings
-        .iter()
-        .filter(|f| f.agreement.as_deref().map(text::key).as_ref() == Some(&key))
-        .collect();
-    let errors = own.iter().filter(|f| f.is_error()).count();
-    let wide_errors = l
-        .findings
-        .iter()
-        .filter(|f| f.is_error() && (f.agreement.is_none() || !known(l, f)))
-        .count();
-    let blocked = match (snap.error.is_some(), errors, wide_errors) {
-        (true, _, _) => Some(
+    // The one verdict of this reading: what `kyotei render` refuses is what is disabled here.
+    let position = l.input.register.position(key).unwrap_or_default();
+    let own = l.verdict.own(position);
+    let blocked = match snap.error.is_some() {
+        true => Some(
             "最新の台帳を読み込めないため、作成できません。台帳を直して保存してください".into(),
         ),
-        (false, 0, 0) => None,
-        (false, 0, n) => Some(format!(
-            "台帳全体にエラーが {n} 件あるため、確定版は作れません（案は作れます）"
-        )),
-        (false, n, _) => Some(format!(
-            "エラーが {n} 件あるため、確定版は作れません。下の指摘を直して台帳を保存してください（案は作れます）"
-        )),
+        false => l.verdict.blocked(position).map(|b| b.reason()),
     };
     let entry = l
         .schedule
         .iter()
-        .find(|e| text::key(&e.agreement) == key)
-        .map(|e| row(e, &counts(&l.findings)));
+        .find(|e| AgreementKey::of(&e.agreement) == *key)
+        .map(|e| row(e, &counts(l)));
     let dir = sanitize_component(&a.id.value);
     let manifest = app.manifest();
     let docs = manifest
@@ -548,7 +460,7 @@ pub async fn agreement(State(app): State<Arc<App>>, Path(id): Path<String>) -> R
         .find(|d| d.name == crate::document::ir::DocKind::Agreement.file_stem())
         .or(docs.first())
         .and_then(|d| d.preview.clone());
-    let findings: Vec<FindingView> = own.iter().map(|f| FindingView::of(f)).collect();
+    let findings: Vec<FindingView> = own.iter().map(FindingView::of).collect();
     app.html.render(
         StatusCode::OK,
         "agreement.html",
@@ -666,7 +578,7 @@ pub async fn schedule(State(app): State<Arc<App>>, Query(q): Query<ScheduleQuery
         .loaded
         .as_ref()
         .map(|l| {
-            let c = counts(&l.findings);
+            let c = counts(l);
             window(&l.schedule, snap.as_of, months)
                 .iter()
                 .map(|e| row(e, &c))
@@ -808,9 +720,10 @@ pub async fn check_upload(State(app): State<Arc<App>>, mut form: Multipart) -> R
         move || {
             let input =
                 crate::run::Input::from_bytes(std::path::Path::new(&label), bytes, &app.profile)?;
-            crate::run::check::check(&input, &app.profile, as_of, &[], &|c| {
+            let verdict = crate::run::verdict::Verdict::new(&input, &app.profile, as_of, &|c| {
                 app.engine.pdf.covers(c)
-            })
+            });
+            Ok::<_, Error>(verdict.findings().to_vec())
         }
     })
     .await;

@@ -1,12 +1,13 @@
-//! What the server knows: the latest reading of the register ([`Snapshot`]), the pulse the
-//! open pages follow ([`Pulse`]), the render job, and the output folder's manifest.
+//! What the server knows: the latest reading of the register ([`Snapshot`], with its one
+//! [`Verdict`]), the pulse the open pages follow, the render jobs, and the output folder's
+//! manifest.
 //!
 //! One thread follows the register ([`App::follow`]): after each save it reads and checks
 //! the register again, off the request path, and swaps the snapshot in whole. A request never
 //! reads the register; it takes the snapshot it finds (an `Arc`) and draws the page from it.
 
-use super::job::{Job, JobView};
-use super::pages::Html;
+use super::html::Html;
+use super::job::{Ended, Job, Jobs, PulseSender, Request};
 use super::{Clock, Options};
 use crate::date::Date;
 use crate::document::assets::Assets;
@@ -15,8 +16,8 @@ use crate::finding::Finding;
 use crate::guideline::profile::Profile;
 use crate::output::{Manifest, Store};
 use crate::report::schedule::{self, Entry};
+use crate::run::verdict::Verdict;
 use crate::run::{self, Engine, Format, Input};
-use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime};
@@ -24,8 +25,9 @@ use std::time::{Duration, SystemTime};
 /// A register as read and checked.
 pub struct Loaded {
     pub input: Input,
-    /// Every finding, as `kyotei check` gives them (input, glyphs, guideline).
-    pub findings: Vec<Finding>,
+    /// The findings, as `kyotei check` gives them, and what blocks a final: the same verdict
+    /// the page shows and its render job uses.
+    pub verdict: Verdict,
     /// The schedule of every agreement on the snapshot's `as_of`.
     pub schedule: Vec<Entry>,
 }
@@ -52,17 +54,6 @@ pub struct Snapshot {
     pub error: Option<ReadError>,
 }
 
-/// What the open pages follow (`/events`): the reading, the documents and the render job.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Pulse {
-    /// The snapshot's version.
-    pub register: u64,
-    /// Raised each time a render ends (the documents may have changed).
-    pub files: u64,
-    /// The current or last render.
-    pub job: Option<JobView>,
-}
-
 /// The server's state, shared by every request.
 pub struct App {
     pub register: PathBuf,
@@ -80,8 +71,8 @@ pub struct App {
     /// Listening on a loopback address (the Host header is then checked).
     pub loopback: bool,
     snapshot: RwLock<Arc<Snapshot>>,
-    pub pulse: tokio::sync::watch::Sender<Pulse>,
-    pub(super) job: Mutex<Option<Arc<Job>>>,
+    pub pulse: PulseSender,
+    pub jobs: Jobs,
     manifest: Mutex<ManifestCache>,
 }
 
@@ -104,7 +95,7 @@ impl App {
         let engine = Engine::new(&opts.engine)?;
         let assets = Assets::new(opts.engine.templates.as_deref());
         let html = Html::new(&assets)?;
-        let (pulse, _) = tokio::sync::watch::channel(Pulse::default());
+        let pulse: PulseSender = Arc::new(tokio::sync::watch::channel(Default::default()).0);
         let empty = Snapshot {
             version: 0,
             read_at: String::new(),
@@ -125,8 +116,8 @@ impl App {
             token,
             loopback,
             snapshot: RwLock::new(Arc::new(empty)),
+            jobs: Jobs::new(pulse.clone()),
             pulse,
-            job: Mutex::new(None),
             manifest: Mutex::new(ManifestCache::default()),
         });
         app.reload(run::read(&app.register, &app.profile));
@@ -175,43 +166,108 @@ impl App {
 
     /// Reads as `kyotei check` does, with the fonts of this server's engine.
     fn check(&self, input: Input, as_of: Date) -> Result<Loaded> {
-        let findings = run::check::check(&input, &self.profile, as_of, &[], &|c| {
-            self.engine.pdf.covers(c)
-        })?;
+        let verdict = Verdict::new(&input, &self.profile, as_of, &|c| self.engine.pdf.covers(c));
         let schedule = schedule::schedule(&input.register, &self.profile, as_of);
         Ok(Loaded {
             input,
-            findings,
+            verdict,
             schedule,
         })
     }
 
-    /// Starts the thread that follows the register: each save is read (once it has settled)
-    /// into a new snapshot; at the turn of the day, without a fixed `--as-of`, the register
-    /// is checked again for the new date.
+    /// The current or last render job.
+    pub fn job(&self) -> Option<Arc<Job>> {
+        self.jobs.current()
+    }
+
+    /// Starts a render of the current snapshot unless one is running: `Err` with the running
+    /// one then.
+    pub fn start_render(self: &Arc<App>, request: Request) -> Result<Arc<Job>, Arc<Job>> {
+        let app = self.clone();
+        let req = request.clone();
+        self.jobs
+            .start(request, move |progress| app.render(&req, progress))
+    }
+
+    /// Runs one render on the current snapshot, with its verdict, and says how it ended.
+    fn render(&self, request: &Request, progress: run::render::Progress) -> Ended {
+        let snap = self.snapshot();
+        let Some(loaded) = snap.loaded.as_ref().filter(|_| snap.error.is_none()) else {
+            return Ended {
+                ok: false,
+                message: "台帳を読み込めないため作成しませんでした。台帳を直して保存してください"
+                    .into(),
+            };
+        };
+        let opts = run::render::Options {
+            out: self.out.clone(),
+            agreements: request.agreement.iter().cloned().collect(),
+            kinds: Vec::new(),
+            formats: self.formats.clone(),
+            draft: request.draft,
+            as_of: snap.as_of,
+            jobs: 0,
+            progress: Some(progress),
+            force: false,
+        };
+        match run::render::run(
+            &loaded.input,
+            &loaded.verdict,
+            &self.engine,
+            &self.profile,
+            &opts,
+        ) {
+            Ok(summary) => {
+                let mut message = summary.counts_line();
+                if !summary.skipped.is_empty() {
+                    message.push_str(&format!(
+                        "。エラーがあるため作成しなかった協定: {}",
+                        summary.skipped.join("、")
+                    ));
+                }
+                Ended {
+                    ok: summary.ok(),
+                    message,
+                }
+            }
+            Err(e) => Ended {
+                ok: false,
+                message: format!("作成できませんでした: {e}"),
+            },
+        }
+    }
+
+    /// Starts the thread that follows the register ([`run::watch::follow`], as `render
+    /// --watch` does): each save that changes the register is read (once it has settled) into
+    /// a new snapshot; at the turn of the day, without a fixed `--as-of`, the register is
+    /// checked again for the new date.
     pub fn follow(app: Arc<App>) -> Result<()> {
         let watcher = run::watch::Watcher::new(&app.register)?;
+        let last = app
+            .snapshot()
+            .loaded
+            .as_ref()
+            .map(|l| l.input.bytes.clone());
         std::thread::Builder::new()
             .name("kyotei-follow".into())
             .spawn(move || {
-                let wait = Duration::from_secs(30);
-                loop {
-                    let started = std::time::Instant::now();
-                    if watcher.changed(Some(wait)) {
-                        let step = Duration::from_millis(100);
-                        app.reload(run::watch::read_settled(
-                            &app.register,
-                            &app.profile,
-                            step,
-                            20 * step,
-                        ));
-                    } else if app.fixed_as_of.is_none() && app.as_of() != app.snapshot().as_of {
-                        app.reload(run::read(&app.register, &app.profile));
-                    } else if started.elapsed() < wait {
-                        // The watch itself has ended (its thread is gone): no busy loop.
-                        std::thread::sleep(wait);
-                    }
-                }
+                let register = app.register.clone();
+                let profile = app.profile.clone();
+                run::watch::follow(
+                    watcher,
+                    &register,
+                    &profile,
+                    last.as_deref(),
+                    Some(Duration::from_secs(30)),
+                    |change| match change {
+                        run::watch::Change::Read(read) => app.reload(*read),
+                        run::watch::Change::Idle => {
+                            if app.fixed_as_of.is_none() && app.as_of() != app.snapshot().as_of {
+                                app.reload(run::read(&app.register, &app.profile));
+                            }
+                        }
+                    },
+                );
             })
             .map_err(|e| Error::Serve(crate::error::io_message(&e)))?;
         Ok(())

@@ -26,6 +26,7 @@ pub fn agreement(id: &str, company: &str, signed: Option<Date>) -> Agreement {
     Agreement {
         row: 2,
         id: text(id, s, 2, 0),
+        key: kyotei::model::AgreementKey::of(id),
         company: text(company, s, 2, 1),
         address: Some(text("群馬県伊勢崎市今泉町一丁目1番地", s, 2, 2)),
         rep_title: Some(text("代表取締役", s, 2, 3)),

@@ -1,0 +1,457 @@
+//! The commands as the CLI calls them: one function per command, each returning a report.
+//! A report's `Display` is what the command prints on standard output; [`Report::notes`] is
+//! what it prints on standard error (findings of a render, warnings, notes); [`Report::failed`]
+//! decides exit status 1. Errors (exit status 2) are the library's [`Error`].
+//!
+//! `main.rs` is then arguments, printing and exit statuses, as in ripgrep.
+
+use super::render::Summary;
+use super::verdict::Verdict;
+use super::{Engine, EngineOptions, Format, Input};
+use crate::date::Date;
+use crate::error::{Error, Result};
+use crate::finding::{self, Finding};
+use crate::guideline::profile::Profile;
+use crate::output::Outcome;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// What a command did, for the CLI to print.
+pub trait Report: fmt::Display {
+    /// What goes to standard error (each line ends with a line break).
+    fn notes(&self) -> String {
+        String::new()
+    }
+    /// Exit status 1: errors were found (or documents refused for them).
+    fn failed(&self) -> bool {
+        false
+    }
+}
+
+/// How `check` and `schedule` print: for people or for programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Style {
+    #[default]
+    Text,
+    Json,
+}
+
+/// What happened to a file, as the end of a sentence: `作成しました`, `置き換えました`…
+pub fn verb(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Created => "作成しました",
+        Outcome::Replaced { .. } => "更新しました",
+        Outcome::Overwritten => "置き換えました",
+        Outcome::Unchanged => "確認しました（内容は同じで、変更はありません）",
+    }
+}
+
+/// The register, read. Its errors name the file once: an unreadable file's error already
+/// says which file it is (「台帳を読み込めません: PATH: …」); a structural one is given the path.
+pub fn read(path: &Path, profile: &Profile) -> Result<Input> {
+    super::read(path, profile).map_err(|e| match e {
+        Error::Structure(_) => e.during(path.display().to_string()),
+        e => e,
+    })
+}
+
+/// One file a command wrote (`init`, `report`, `export`).
+pub struct Written {
+    pub path: PathBuf,
+    pub outcome: Outcome,
+    /// A sentence after the first (`記入例を参考に…`).
+    pub then: &'static str,
+    /// The note on the register's input errors, if any.
+    pub note: Option<String>,
+}
+
+impl fmt::Display for Written {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{} を{}{}",
+            self.path.display(),
+            verb(&self.outcome),
+            self.then
+        )
+    }
+}
+
+impl Report for Written {
+    fn notes(&self) -> String {
+        self.note.clone().unwrap_or_default()
+    }
+}
+
+/// `kyotei init`.
+pub fn init(path: &Path, profile: &Profile, force: bool) -> Result<Written> {
+    Ok(Written {
+        outcome: super::files::init(path, profile, force)?,
+        path: path.to_path_buf(),
+        then: "。記入例（協定番号 例-001）を参考に入力してください。",
+        note: None,
+    })
+}
+
+/// A register for a report: cell-level input problems are a note (the report shows what
+/// could be read); structural problems end the command (exit 2).
+fn read_for_report(path: &Path, profile: &Profile) -> Result<(Input, Option<String>)> {
+    let input = read(path, profile)?;
+    let errors = input.findings.iter().filter(|f| f.is_error()).count();
+    let note = (errors > 0).then(|| {
+        format!(
+            "注意: 台帳に入力エラーが {errors} 件あり、そのセルは空欄として扱いました（kyotei check {} で確認できます）\n",
+            path.display()
+        )
+    });
+    Ok((input, note))
+}
+
+/// `kyotei report`: the annual workbook of fiscal year `fy` at `out` (or its default name).
+pub fn annual(
+    register: &Path,
+    profile: &Profile,
+    fy: i32,
+    out: Option<PathBuf>,
+    force: bool,
+) -> Result<Written> {
+    let (input, note) = read_for_report(register, profile)?;
+    let path = out.unwrap_or_else(|| PathBuf::from(crate::report::annual::default_file_name(fy)));
+    Ok(Written {
+        outcome: super::files::annual_report(&input, profile, fy, &path, force)?,
+        path,
+        then: "",
+        note,
+    })
+}
+
+/// `kyotei export --open-data`.
+pub fn export(
+    register: &Path,
+    profile: &Profile,
+    as_of: Date,
+    path: &Path,
+    force: bool,
+) -> Result<Written> {
+    let (input, note) = read_for_report(register, profile)?;
+    Ok(Written {
+        outcome: super::files::open_data(&input, profile, as_of, path, force)?,
+        path: path.to_path_buf(),
+        then: "",
+        note,
+    })
+}
+
+/// What `kyotei check` found.
+pub struct Checked {
+    pub findings: Vec<Finding>,
+    pub style: Style,
+}
+
+impl fmt::Display for Checked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.style {
+            Style::Text => f.write_str(&finding::to_text(&self.findings)),
+            Style::Json => writeln!(f, "{}", finding::to_json(&self.findings)),
+        }
+    }
+}
+
+impl Report for Checked {
+    fn failed(&self) -> bool {
+        finding::has_errors(&self.findings)
+    }
+}
+
+/// `kyotei check`: the verdict of one reading, for the agreements `only` names (all when
+/// empty). `font_dirs` are the extra fonts `render` would use.
+pub fn check(
+    register: &Path,
+    profile: &Profile,
+    as_of: Date,
+    only: &[String],
+    font_dirs: &[PathBuf],
+    style: Style,
+) -> Result<Checked> {
+    let input = read(register, profile)?;
+    let fonts = crate::writer::pdf::Coverage::new(font_dirs)?;
+    let verdict = Verdict::new(&input, profile, as_of, &|c| fonts.covers(c));
+    Ok(Checked {
+        findings: super::check::check(&input.register, &verdict, only)?,
+        style,
+    })
+}
+
+/// What `kyotei render` did.
+pub struct Rendered {
+    pub summary: Summary,
+    pub out: PathBuf,
+    /// Print no list of files (`--quiet`).
+    pub quiet: bool,
+}
+
+impl fmt::Display for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.quiet {
+            return Ok(());
+        }
+        write_files(f, &self.out, &self.summary.files)?;
+        writeln!(f, "{}", self.summary.counts_line())
+    }
+}
+
+impl Report for Rendered {
+    fn notes(&self) -> String {
+        let s = &self.summary;
+        let errors: Vec<Finding> = s
+            .findings
+            .iter()
+            .filter(|f| f.is_error())
+            .cloned()
+            .collect();
+        let mut out = String::new();
+        if !errors.is_empty() {
+            out.push_str(&finding::to_text(&errors));
+        }
+        for w in &s.warnings {
+            out.push_str(&format!("警告: {w}\n"));
+        }
+        for id in &s.skipped {
+            out.push_str(&format!(
+                "協定 {id}: エラーがあるため作成しませんでした（--draft で案として作成できます）\n"
+            ));
+        }
+        out
+    }
+
+    fn failed(&self) -> bool {
+        !self.summary.ok()
+    }
+}
+
+/// One line per file made or updated.
+fn write_files(f: &mut fmt::Formatter<'_>, out: &Path, files: &[(String, Outcome)]) -> fmt::Result {
+    for (path, outcome) in files {
+        match outcome {
+            Outcome::Created => writeln!(f, "作成  {}", out.join(path).display())?,
+            Outcome::Replaced { history } => writeln!(
+                f,
+                "更新  {}（旧版は {}）",
+                out.join(path).display(),
+                out.join(history).display()
+            )?,
+            Outcome::Overwritten => writeln!(f, "置き換え  {}", out.join(path).display())?,
+            Outcome::Unchanged => {}
+        }
+    }
+    Ok(())
+}
+
+/// `kyotei render` once, on a register as read: the verdict of this reading, then the
+/// documents.
+pub fn render(
+    input: &Input,
+    engine: &Engine,
+    profile: &Profile,
+    opts: &super::render::Options,
+    quiet: bool,
+) -> Result<Rendered> {
+    let verdict = Verdict::new(input, profile, opts.as_of, &|c| engine.pdf.covers(c));
+    let summary = super::render::run(input, &verdict, engine, profile, opts).map_err(|e| {
+        e.during(format!(
+            "{} から書類を作成できませんでした",
+            input.path.display()
+        ))
+    })?;
+    Ok(Rendered {
+        summary,
+        out: opts.out.clone(),
+        quiet,
+    })
+}
+
+/// What `render --watch` says as it follows the register.
+pub enum Watching {
+    /// Waiting for the next save.
+    Waiting(PathBuf),
+    /// A save changed the register, and it was rendered again.
+    Rendered(Result<Rendered>),
+    /// A save left the register unreadable; the documents stay as they were.
+    Unreadable(Error),
+}
+
+impl fmt::Display for Watching {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Watching::Waiting(p) => {
+                writeln!(f, "{} の保存を待っています（Ctrl-C で終了）", p.display())
+            }
+            Watching::Rendered(_) => {
+                writeln!(f, "台帳が保存されました。変わった書類を作り直します")
+            }
+            Watching::Unreadable(e) => writeln!(
+                f,
+                "エラー: {e}\n前回作成した書類はそのままです。台帳を直して保存すると、もう一度作成します"
+            ),
+        }
+    }
+}
+
+/// `render --watch` after the first render: each save that changes the register renders
+/// again what changed (`--force` applies to the first render only). `say` is told each step.
+pub fn watch(
+    watcher: super::watch::Watcher,
+    first: &Input,
+    engine: &Engine,
+    profile: &Profile,
+    opts: &super::render::Options,
+    quiet: bool,
+    say: &mut dyn FnMut(Watching),
+) {
+    let opts = super::render::Options {
+        force: false,
+        progress: None,
+        ..opts.clone()
+    };
+    say(Watching::Waiting(first.path.clone()));
+    super::watch::follow(
+        watcher,
+        &first.path,
+        profile,
+        Some(&first.bytes),
+        None,
+        |change| {
+            if let super::watch::Change::Read(read) = change {
+                match *read {
+                    Ok(input) => say(Watching::Rendered(render(
+                        &input, engine, profile, &opts, quiet,
+                    ))),
+                    Err(e) => say(Watching::Unreadable(e)),
+                }
+                say(Watching::Waiting(first.path.clone()));
+            }
+        },
+    );
+}
+
+/// What `kyotei diff` did.
+pub struct Diffed {
+    pub summary: super::diff::Summary,
+    pub out: PathBuf,
+}
+
+impl fmt::Display for Diffed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_files(f, &self.out, &self.summary.files)?;
+        let (created, replaced, unchanged) =
+            crate::output::tally(self.summary.files.iter().map(|(_, o)| o));
+        writeln!(
+            f,
+            "作成 {created} 件、更新 {replaced} 件、変更なし {unchanged} 件"
+        )?;
+        for s in &self.summary.same {
+            writeln!(f, "変更なし  {s}（新旧対照表は作成しません）")?;
+        }
+        Ok(())
+    }
+}
+
+impl Report for Diffed {
+    fn notes(&self) -> String {
+        let mut out = String::new();
+        for m in &self.summary.missing {
+            out.push_str(&format!("{m}\n"));
+        }
+        for w in &self.summary.warnings {
+            out.push_str(&format!("警告: {w}\n"));
+        }
+        out
+    }
+}
+
+/// `kyotei diff OLD NEW`.
+pub fn diff(
+    old: &Path,
+    new: &Path,
+    profile: &Profile,
+    engine: &EngineOptions,
+    opts: &super::diff::Options,
+) -> Result<Diffed> {
+    let (old, new) = (read(old, profile)?, read(new, profile)?);
+    let engine = Engine::new(engine)?;
+    let summary = super::diff::diff(&engine, &old, &new, profile, opts)
+        .map_err(|e| e.during("新旧対照表を作成できませんでした"))?;
+    Ok(Diffed {
+        summary,
+        out: opts.out.clone(),
+    })
+}
+
+/// What `kyotei schedule` found (and wrote, with `--ics`).
+pub struct Scheduled {
+    pub entries: Vec<crate::report::schedule::Entry>,
+    pub style: Style,
+    pub note: Option<String>,
+    pub ics: Option<(PathBuf, Outcome)>,
+}
+
+impl fmt::Display for Scheduled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.style {
+            Style::Text => f.write_str(&crate::report::schedule::to_text(&self.entries)),
+            Style::Json => writeln!(f, "{}", crate::report::schedule::to_json(&self.entries)),
+        }
+    }
+}
+
+impl Report for Scheduled {
+    fn notes(&self) -> String {
+        let mut out = self.note.clone().unwrap_or_default();
+        if let Some((path, outcome)) = &self.ics {
+            out.push_str(&format!(
+                "{} に期限を書き出しました（{}）\n",
+                path.display(),
+                verb(outcome)
+            ));
+        }
+        out
+    }
+}
+
+/// `kyotei schedule`: the deadlines as of `as_of` (within `within` months), and the ICS.
+pub fn schedule(
+    register: &Path,
+    profile: &Profile,
+    as_of: Date,
+    within: Option<u32>,
+    style: Style,
+    ics: Option<(&Path, bool)>,
+) -> Result<Scheduled> {
+    let (input, note) = read_for_report(register, profile)?;
+    let mut entries = crate::report::schedule::schedule(&input.register, profile, as_of);
+    if let Some(months) = within {
+        entries = crate::report::schedule::within(&entries, as_of, months as i32);
+    }
+    let ics = match ics {
+        Some((path, force)) => Some((
+            path.to_path_buf(),
+            super::files::ics(&input, &entries, as_of, path, force)?,
+        )),
+        None => None,
+    };
+    Ok(Scheduled {
+        entries,
+        style,
+        note,
+        ics,
+    })
+}
+
+/// The formats of `--format`: `docx`, `pdf`.
+pub fn parse_format(s: &str) -> std::result::Result<Format, String> {
+    match crate::text::key(s).to_ascii_lowercase().as_str() {
+        "docx" => Ok(Format::Docx),
+        "pdf" => Ok(Format::Pdf),
+        _ => Err(format!("出力形式が不明です: {s}（docx, pdf）")),
+    }
+}
