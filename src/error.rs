@@ -40,6 +40,12 @@ pub enum Error {
         "{0} はリンク（シンボリックリンク）です。出力フォルダの外に書かないよう、リンクの先には書き込みません。リンクを消すか、別の出力先を指定してください"
     )]
     Link(PathBuf),
+    /// A single-file output that is not a regular file (a device node, a FIFO, a socket, or a
+    /// link to one): never opened to compare, never replaced, even with `--force`.
+    #[error(
+        "{0} は通常のファイルではありません（デバイス・FIFO・ソケット、またはそれへのリンクです）。読み込みも置き換えもしません（--force でも同じです）。出力には新しいファイル名か、通常のファイルを指定してください"
+    )]
+    NotAFile(PathBuf),
     /// `serve` could not start (the address is taken, no randomness for a token…).
     #[error("ページを開始できません: {0}")]
     Serve(String),

@@ -1465,3 +1465,142 @@ fn an_output_path_under_a_file_is_one_japanese_message() {
     }
     assert_eq!(fs::read(&file).unwrap(), b"not a folder");
 }
+
+// ---------------------------------------------------------------------------------------
+// Single files that are not regular files (issue 21): refused, even with --force, never read.
+
+/// Runs the binary, killed after `limit` (a run that would hang fails the test instead).
+fn kyotei_within(args: &[&str], limit: Duration) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kyotei"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{args:?} still runs after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn force_never_replaces_nor_reads_a_special_file() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = case_dir("special-files");
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, workbook(&clean_rows())).unwrap();
+    let reg = register.to_str().unwrap();
+    let fifo = dir.join("予定.ics");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success(), "mkfifo");
+    let links = [
+        ("null.csv", "/dev/null"),
+        ("zero.csv", "/dev/zero"),
+        ("full.csv", "/dev/full"),
+        ("stdout.csv", "/proc/self/fd/1"),
+        ("fifo.csv", "予定.ics"),
+    ];
+    for (name, to) in links {
+        std::os::unix::fs::symlink(to, dir.join(name)).unwrap();
+    }
+    let limit = Duration::from_secs(60);
+    let refused = |args: &[&str], target: &str| {
+        let r = kyotei_within(args, limit);
+        assert_eq!(r.code, Some(2), "{args:?}: {r:#?}");
+        assert_has(
+            &r.stderr,
+            &[
+                target,
+                "は通常のファイルではありません",
+                "--force でも同じです",
+                "新しいファイル名か、通常のファイルを指定してください",
+            ],
+        );
+    };
+    let f = fifo.to_str().unwrap();
+    for force in [&[][..], &["--force"][..]] {
+        let mut ics = vec!["schedule", reg, "--as-of", AS_OF, "--ics", f];
+        ics.extend(force);
+        refused(&ics, "予定.ics");
+        let mut init = vec!["init", f];
+        init.extend(force);
+        refused(&init, "予定.ics");
+        for (name, _) in links {
+            let target = dir.join(name);
+            let t = target.to_str().unwrap();
+            let mut export = vec!["export", reg, "--as-of", AS_OF, "--open-data", t];
+            export.extend(force);
+            refused(&export, name);
+            let mut report = vec!["report", reg, "--fiscal-year", "2026", "-o", t];
+            report.extend(force);
+            refused(&report, name);
+        }
+    }
+    // A device named directly.
+    refused(
+        &[
+            "export",
+            reg,
+            "--as-of",
+            AS_OF,
+            "--open-data",
+            "/dev/full",
+            "--force",
+        ],
+        "/dev/full",
+    );
+    // Nothing was replaced: the FIFO is one, every link still points where it did, and no
+    // temporary file is left.
+    assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    for (name, to) in links {
+        assert_eq!(
+            fs::read_link(dir.join(name)).unwrap(),
+            Path::new(to),
+            "{name}"
+        );
+    }
+    let names: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2 + links.len(), "{names:?}");
+}
+
+#[test]
+fn a_large_existing_file_is_compared_without_reading_it_all() {
+    // A 1 GiB (sparse) file where the calendar goes: refused without --force, replaced with
+    // it; its length already says it differs.
+    let dir = case_dir("large-existing");
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, workbook(&clean_rows())).unwrap();
+    let reg = register.to_str().unwrap();
+    let ics = dir.join("予定.ics");
+    fs::File::create(&ics).unwrap().set_len(1 << 30).unwrap();
+    let t = ics.to_str().unwrap();
+    let r = kyotei_within(
+        &["schedule", reg, "--as-of", AS_OF, "--ics", t],
+        Duration::from_secs(60),
+    );
+    assert_eq!(r.code, Some(2), "{r:#?}");
+    assert_has(&r.stderr, &["予定.ics は既に存在します", "--force"]);
+    assert_eq!(fs::metadata(&ics).unwrap().len(), 1 << 30);
+    let r = kyotei_within(
+        &["schedule", reg, "--as-of", AS_OF, "--ics", t, "--force"],
+        Duration::from_secs(60),
+    );
+    assert_eq!(r.code, Some(0), "{r:#?}");
+    assert!(fs::read(&ics).unwrap().starts_with(b"BEGIN:VCALENDAR"));
+}
