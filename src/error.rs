@@ -46,6 +46,13 @@ pub enum Error {
         "{0} は通常のファイルではありません（デバイス・FIFO・ソケット、またはそれへのリンクです）。読み込みも置き換えもしません（--force でも同じです）。出力には新しいファイル名か、通常のファイルを指定してください"
     )]
     NotAFile(PathBuf),
+    /// Another kyotei writes into the same output folder and did not finish in time.
+    /// `holder` names it (「別の kyotei（プロセス 1234、kyotei render、… から）」).
+    #[error(
+        "出力先 {} は{holder}が書き込み中です。待ちましたが終わりませんでした。その処理が終わってからやり直すか、別の出力先を指定してください",
+        .dir.display()
+    )]
+    Busy { dir: PathBuf, holder: String },
     /// `serve` could not start (the address is taken, no randomness for a token…).
     #[error("ページを開始できません: {0}")]
     Serve(String),

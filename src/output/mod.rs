@@ -7,12 +7,14 @@
 //! - [`file`]: a single file the user named (`init`, `report`, `export`, `schedule --ics`):
 //!   never written over unless the user says `--force`, and never the register being read.
 //! - [`atomic`]: the one temporary-file-and-rename write both use.
+//! - [`lock`]: one writer per output folder (`.kyotei-lock`, an advisory lock held for a run).
 //!
 //! This module decides *where* bytes go; the bytes come from the writers. Nothing here reads
 //! the clock.
 
 pub mod atomic;
 pub mod file;
+pub mod lock;
 
 pub use atomic::stop_writes;
 
