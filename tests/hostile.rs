@@ -1604,3 +1604,78 @@ fn a_large_existing_file_is_compared_without_reading_it_all() {
     assert_eq!(r.code, Some(0), "{r:#?}");
     assert!(fs::read(&ics).unwrap().starts_with(b"BEGIN:VCALENDAR"));
 }
+
+// ---------------------------------------------------------------------------------------
+// Unicode canonical forms and dates (issue 21).
+
+/// The rows with the example's 協定番号 replaced by `id` on every sheet that names it.
+fn with_id(id: &str) -> Vec<(&'static str, Rows)> {
+    let old = CellValue::text(blank::EXAMPLE_ID);
+    clean_rows()
+        .into_iter()
+        .map(|(name, mut rows)| {
+            if name != sheet::SETTINGS {
+                for row in rows.iter_mut().filter(|r| r.first() == Some(&old)) {
+                    row[0] = CellValue::text(id);
+                }
+            }
+            (name, rows)
+        })
+        .collect()
+}
+
+#[test]
+fn an_id_typed_decomposed_makes_the_same_folder_as_one_typed_composed() {
+    // ガ as カ + U+3099 (NFD, as macOS and some IMEs give it) in the ID and the company name.
+    let nfd_id = "\u{30AB}\u{3099}-001";
+    let mut rows = with_id(nfd_id);
+    set(
+        &mut rows,
+        sheet::AGREEMENTS,
+        0,
+        "企業等名",
+        "株式会社カ\u{3099}ス",
+    );
+    let out = renders("nfd-id", &workbook(&rows));
+    let folders: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.contains('.'))
+        .collect();
+    assert_eq!(folders, vec!["\u{30AC}-001".to_string()], "{folders:?}");
+    let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(!manifest.contains('\u{3099}'), "{manifest}");
+    let xml = docx_text(&fs::read(out.join("ガ-001/協定書.docx")).unwrap());
+    assert!(
+        xml.contains("株式会社ガス") && !xml.contains('\u{3099}'),
+        "{xml}"
+    );
+    // The PDF finds 「ガス」.
+    let pdf = fs::read(out.join("ガ-001/協定書.pdf")).unwrap();
+    let text: String = pdf_extract::extract_text_from_mem(&pdf)
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert!(text.contains("株式会社ガス"), "{text}");
+    // The same register typed composed renders into the same folder: nothing new, nothing
+    // changed.
+    let before = snapshot(&out);
+    let register = out.parent().unwrap().join("台帳.xlsx");
+    let mut rows = with_id("ガ-001");
+    set(&mut rows, sheet::AGREEMENTS, 0, "企業等名", "株式会社ガス");
+    fs::write(&register, workbook(&rows)).unwrap();
+    let r = render(&register, &out, &["-q"]);
+    assert_eq!(r.code, Some(0), "{r:#?}");
+    assert_documents_unchanged(&out, &before);
+    // --agreement in either form finds it.
+    let c = kyotei(&[
+        "check",
+        register.to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+        "--agreement",
+        nfd_id,
+    ]);
+    assert_eq!(c.code, Some(0), "{c:#?}");
+}
+
