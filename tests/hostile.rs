@@ -1679,3 +1679,92 @@ fn an_id_typed_decomposed_makes_the_same_folder_as_one_typed_composed() {
     assert_eq!(c.code, Some(0), "{c:#?}");
 }
 
+#[test]
+fn excel_serial_60_is_no_date() {
+    // Serial 60 is Excel's 1900-02-29, a day that never was: an error at its cell, not
+    // 明治33年2月28日.
+    let mut rows = clean_rows();
+    set_value(
+        &mut rows,
+        sheet::AGREEMENTS,
+        0,
+        "締結日",
+        CellValue::Number(60.0),
+    );
+    let e = refused("serial-60", &workbook(&rows), 1);
+    let line = line_with(&e, "協定!M2", "1900年2月29日");
+    assert!(
+        line.contains("[エラー]") && line.contains("存在しない日付です"),
+        "{line}"
+    );
+    assert!(!e.contains("明治33年2月28日"), "{e}");
+}
+
+#[test]
+fn a_date_exported_as_text_with_its_time_is_read() {
+    for (case, text) in [
+        ("date-time-short", "2026/04/01 0:00"),
+        ("date-time-long", "2026/4/1 00:00:00"),
+    ] {
+        let mut rows = clean_rows();
+        set(&mut rows, sheet::AGREEMENTS, 0, "締結日", text);
+        let dir = case_dir(case);
+        let register = dir.join("台帳.xlsx");
+        fs::write(&register, workbook(&rows)).unwrap();
+        let c = kyotei(&[
+            "check",
+            register.to_str().unwrap(),
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(c.code, Some(0), "{case}: {c:#?}");
+        assert!(!c.stdout.contains("日付として読めません"), "{}", c.stdout);
+        let s = kyotei(&[
+            "schedule",
+            register.to_str().unwrap(),
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        ]);
+        assert!(s.stdout.contains("2026-04-01"), "{case}: {s:#?}");
+    }
+}
+
+#[test]
+fn an_implausible_signing_date_is_a_warning_at_its_cell() {
+    for (case, date_value, part) in [
+        (
+            "signed-1988",
+            date(1988, 12, 31),
+            "平成元年1月8日より前です",
+        ),
+        ("signed-far-ahead", date(2031, 11, 26), "の5年より先です"),
+    ] {
+        let mut rows = clean_rows();
+        set_value(&mut rows, sheet::AGREEMENTS, 0, "締結日", date_value);
+        let dir = case_dir(case);
+        let register = dir.join("台帳.xlsx");
+        fs::write(&register, workbook(&rows)).unwrap();
+        let c = check(&register);
+        let line = line_with(&c.stdout, "協定!M2", part);
+        assert!(line.contains("[警告]") && line.contains("入力"), "{line}");
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1, "nothing written");
+    }
+    // Inside the window: no such warning.
+    let mut rows = clean_rows();
+    set_value(
+        &mut rows,
+        sheet::AGREEMENTS,
+        0,
+        "締結日",
+        date(2031, 11, 25),
+    );
+    let dir = case_dir("signed-in-window");
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, workbook(&rows)).unwrap();
+    let c = check(&register);
+    assert!(!c.stdout.contains("の5年より先です"), "{}", c.stdout);
+}

@@ -175,6 +175,7 @@ fn check_agreement(reg: &Register, profile: &Profile, as_of: Date, a: &Agreement
     let transitional = is_transitional(a, profile);
 
     consistency(reg, profile, a, signing, &mut out);
+    signing_date_range(a, as_of, &mut out);
 
     if signing {
         let mut sec3 = Out {
@@ -957,6 +958,38 @@ fn projects(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out) {
             );
         }
     }
+}
+
+/// A 締結日 that is most likely mistyped: before 平成 began (1989-01-08; a serial number or
+/// a 和暦 year typed as 西暦) or more than 5 years after the reference date (a wrong year).
+/// A warning at its cell: the date is still used.
+fn signing_date_range(a: &Agreement, as_of: Date, out: &mut Out) {
+    let Some(signed) = &a.signed_on else {
+        return;
+    };
+    let earliest = Date::new(1989, 1, 8).expect("平成元年1月8日 exists");
+    let latest = as_of.add_years(5);
+    let message = if signed.value < earliest {
+        format!(
+            "締結日（{}）が平成元年1月8日より前です。",
+            signed.value.wareki()
+        )
+    } else if signed.value > latest {
+        format!(
+            "締結日（{}）が基準日（{}）の5年より先です。",
+            signed.value.wareki(),
+            as_of.wareki()
+        )
+    } else {
+        return;
+    };
+    out.push(
+        Severity::Warning,
+        "入力",
+        signed.cell,
+        message,
+        "締結日の年を確かめてください（西暦と和暦の取り違え、数字の打ち間違いなど）。正しければこのままで構いません。".into(),
+    );
 }
 
 // ---------------------------------------------------------------------------------------
