@@ -1768,3 +1768,147 @@ fn an_implausible_signing_date_is_a_warning_at_its_cell() {
     let c = check(&register);
     assert!(!c.stdout.contains("の5年より先です"), "{}", c.stdout);
 }
+
+// ---------------------------------------------------------------------------------------
+// The page (issue 21): uploads bounded in size, number and memory; paths it cannot read.
+// Every server is a child on a free port of 127.0.0.1, stopped when its test ends.
+
+/// A `multipart/form-data` body with one file field `register`, and its content type.
+fn upload_form(name: &str, bytes: &[u8]) -> (Vec<u8>, String) {
+    let boundary = "kyoteiHostile7MA4YWxk";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"register\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (body, format!("multipart/form-data; boundary={boundary}"))
+}
+
+/// A POST of `body` to `/check` in chunks (`Transfer-Encoding: chunked`, no length: the
+/// server finds the size only by reading), then its response.
+fn post_chunked(addr: &str, content_type: &str, body: &[u8]) -> crate::common::serve::Response {
+    use std::net::TcpStream;
+    let mut s = TcpStream::connect(addr).expect("connects");
+    s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+    let head = format!(
+        "POST /check HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nContent-Type: {content_type}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    for chunk in body.chunks(1 << 20) {
+        s.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+            .unwrap();
+        s.write_all(chunk).unwrap();
+        s.write_all(b"\r\n").unwrap();
+    }
+    s.write_all(b"0\r\n\r\n").unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("reads the response");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status: u16 = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no status line: {}", &text[..text.len().min(200)]));
+    let body_start = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    crate::common::serve::Response {
+        status,
+        headers: Vec::new(),
+        body: raw[body_start..].to_vec(),
+    }
+}
+
+/// The server's peak resident memory (`VmHWM`), in bytes.
+fn peak_memory(pid: u32) -> u64 {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .expect("VmHWM in /proc/PID/status");
+    kb * 1024
+}
+
+#[test]
+fn oversized_uploads_get_a_japanese_413_and_memory_stays_bounded() {
+    use crate::common::serve::{Served, http};
+    let s = Served::sample("hostile-uploads", &[]);
+    let before = crate::common::files(&s.dir);
+    let origin = format!("http://{}", s.addr);
+    // 60 MB: over the 50 MB limit.
+    let (body, content_type) = upload_form("大きな台帳.xlsx", &vec![b'x'; 60 * 1024 * 1024]);
+    let body = std::sync::Arc::new(body);
+    let headers = [
+        ("Origin", origin.as_str()),
+        ("Content-Type", content_type.as_str()),
+    ];
+    let japanese_413 = |r: &crate::common::serve::Response| {
+        assert_eq!(r.status, 413, "{}", r.text());
+        assert!(
+            r.text()
+                .contains("ファイルが大きすぎます（上限 50 MB）。台帳（.xlsx）を選んでください"),
+            "{}",
+            r.text()
+        );
+    };
+    // With its length announced: refused before it is read.
+    let r = http(&s.addr, "POST", "/check", &headers, &body);
+    japanese_413(&r);
+    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+    // Without: refused once 50 MB have been read.
+    japanese_413(&post_chunked(&s.addr, &content_type, &body));
+    // The page states the limit the same way.
+    let form = s.get("/check");
+    assert!(
+        form.text().contains("大きさは 50 MB までです"),
+        "{}",
+        form.text()
+    );
+
+    // 12 at once, half of them without a length: every one is answered, 413 or 503 (busy),
+    // in Japanese, and the server's peak memory stays under 300 MB.
+    let threads: Vec<_> = (0..12)
+        .map(|i| {
+            let body = body.clone();
+            let addr = s.addr.clone();
+            let origin = origin.clone();
+            let content_type = content_type.clone();
+            std::thread::spawn(move || {
+                if i % 2 == 0 {
+                    http(
+                        &addr,
+                        "POST",
+                        "/check",
+                        &[
+                            ("Origin", origin.as_str()),
+                            ("Content-Type", content_type.as_str()),
+                        ],
+                        &body,
+                    )
+                } else {
+                    post_chunked(&addr, &content_type, &body)
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        let r = t.join().expect("every request is answered");
+        match r.status {
+            413 => japanese_413(&r),
+            503 => assert!(r.text().contains("混み合っています"), "{}", r.text()),
+            other => panic!("{other}: {}", r.text()),
+        }
+    }
+    let peak = peak_memory(s.pid());
+    eprintln!("peak memory of the server: {} MB", peak >> 20);
+    assert!(peak < 300 * 1024 * 1024, "peak memory {} MB", peak >> 20);
+    // Still serving, and nothing was stored.
+    assert_eq!(s.get("/").status, 200);
+    assert_eq!(
+        crate::common::files(&s.dir),
+        before,
+        "an upload left a file"
+    );
+}
+
