@@ -1912,3 +1912,51 @@ fn oversized_uploads_get_a_japanese_413_and_memory_stays_bounded() {
     );
 }
 
+#[test]
+fn paths_and_queries_the_page_cannot_read_get_a_japanese_page() {
+    use crate::common::serve::{Served, http};
+    let s = Served::sample("hostile-paths", &[]);
+    for path in [
+        // Overlong UTF-8 for `.` and `/`, a lone continuation byte, a cut sequence.
+        "/agreements/%C0%AE%C0%AE",
+        "/agreements/%80",
+        "/agreements/%E3%81/documents.zip",
+        "/files/%C0%AF%C0%AFetc/passwd",
+        "/static/%FF.css",
+        // A query that does not parse.
+        "/schedule?months=abc",
+    ] {
+        let r = http(&s.addr, "GET", path, &[], b"");
+        assert!(matches!(r.status, 400 | 404), "{path}: {}", r.status);
+        assert_eq!(
+            r.header("content-type"),
+            Some("text/html; charset=utf-8"),
+            "{path}"
+        );
+        let text = r.text();
+        assert!(
+            text.contains("見つかりません") || text.contains("読み取れません"),
+            "{path}: {text}"
+        );
+        for english in ["Invalid URL", "Failed to", "deserialize", "UTF-8"] {
+            assert!(!text.contains(english), "{path}: {text}");
+        }
+    }
+    // A method the route does not take.
+    let origin = format!("http://{}", s.addr);
+    let r = http(
+        &s.addr,
+        "POST",
+        "/schedule",
+        &[("Origin", origin.as_str())],
+        b"",
+    );
+    assert_eq!(r.status, 405);
+    assert!(r.text().contains("この操作はできません"), "{}", r.text());
+    // The lock file of the output folder is not served.
+    fs::create_dir_all(s.dir.join("出力")).unwrap();
+    fs::write(s.dir.join("出力/.kyotei-lock"), b"{\"pid\":1}").unwrap();
+    let r = s.get("/files/.kyotei-lock");
+    assert_eq!(r.status, 404);
+    assert!(!r.text().contains("pid"), "{}", r.text());
+}

@@ -181,6 +181,10 @@ pub fn router(app: Arc<state::App>) -> Router {
         .layer(DefaultBodyLimit::max(form_limit))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
+            pages::japanese_errors,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
             guard::guard,
         ))
         .with_state(app)

@@ -1021,3 +1021,51 @@ pub async fn not_found(State(app): State<Arc<App>>) -> Response {
 pub fn not_found_response(app: &App) -> Response {
     not_found_page(app, &app.snapshot())
 }
+
+/// Answers in Japanese where axum would answer in English or not at all: a request a route's
+/// extractor refuses (a path that is not UTF-8 once decoded, such as the overlong `%C0%AE`; a
+/// query or form that does not parse) or a method the route does not take gets the message
+/// page, with the same status. Pages that already answer with HTML pass as they are.
+pub async fn japanese_errors(
+    State(app): State<Arc<App>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let response = next.run(req).await;
+    let status = response.status();
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if !status.is_client_error() || html {
+        return response;
+    }
+    let (heading, message) = match status {
+        StatusCode::NOT_FOUND => return not_found_response(&app),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "この操作はできません",
+            "このアドレスではその操作はできません。ページのリンクやボタンから操作してください。"
+                .to_string(),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "大きすぎます",
+            "送られた内容が大きすぎます。ページのボタンから操作してください。".to_string(),
+        ),
+        _ => (
+            "読み取れません",
+            "アドレスか送られた内容を読み取れませんでした。ページのリンクやボタンから開き直してください。"
+                .to_string(),
+        ),
+    };
+    let snap = app.snapshot();
+    let base = base(&app, &snap, heading.into(), "", false);
+    let mut page = app.html.render(
+        status,
+        "message.html",
+        serde_json::json!({ "base": base, "heading": heading, "message": message, "back": "/" }),
+    );
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        page.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    page
+}
