@@ -11,7 +11,7 @@
 
 use crate::date::Date;
 use crate::finding::{Finding, Severity};
-use crate::guideline::profile::{Profile, circled};
+use crate::guideline::profile::{FirstTerm, Profile, circled};
 use crate::guideline::term::{self, Status, TermInfo};
 use crate::guideline::words;
 use crate::model::header;
@@ -1049,9 +1049,13 @@ fn term_findings(
         }
         Status::協議中 | Status::解除 => {}
     }
-    // A first term longer than one renewal period (signed in January–March with the default end).
+    // A first term longer than one renewal period because of the month it starts in (Isesaki:
+    // signed in January–March, it runs to the next year's 3月31日). Only a `fiscal_end` rule
+    // does that: a `period` rule's first term is the same length whenever it starts, as the
+    // profile says, so the note would be wrong about why.
     let one_period_end = term::renewed_end(t.start.add_days(-1), profile.term.renewal_months);
-    if a.ends_on.is_none() && t.renewals == 0 && t.first_end > one_period_end {
+    let by_start_month = matches!(profile.term.first, FirstTerm::FiscalEnd { .. });
+    if by_start_month && a.ends_on.is_none() && t.renewals == 0 && t.first_end > one_period_end {
         out.push(
             Severity::Info,
             "5",
