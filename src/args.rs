@@ -347,16 +347,21 @@ pub fn command() -> clap::Command {
     cmd
 }
 
-/// The arguments, or the message to print and the exit status (0 for `--help` and
-/// `--version`, 2 for a mistake), in Japanese.
-pub fn parse() -> Result<Cli, (String, u8)> {
+/// The arguments; else the help, the version or the mistake (in Japanese) is printed and the
+/// exit status returned (0 for `--help` and `--version`, 2 for a mistake).
+pub fn parse() -> Result<Cli, std::process::ExitCode> {
     let mut cmd = command();
-    let matches = cmd.try_get_matches_from_mut(std::env::args_os());
-    let matches = match matches {
-        Ok(m) => m,
-        Err(e) => return Err(error(&mut cmd, &e)),
-    };
-    Cli::from_arg_matches(&matches).map_err(|e| error(&mut cmd, &e))
+    let parsed = cmd
+        .try_get_matches_from_mut(std::env::args_os())
+        .and_then(|m| Cli::from_arg_matches(&m));
+    parsed.map_err(|e| {
+        let (message, code) = error(&mut cmd, &e);
+        match code {
+            0 => print!("{message}"),
+            _ => eprint!("{message}"),
+        }
+        std::process::ExitCode::from(code)
+    })
 }
 
 /// clap's error in Japanese, with what to do.

@@ -23,6 +23,10 @@ const ERAS: [(&str, char, (i32, u32, u32)); 5] = [
     ("明治", 'M', (1868, 1, 25)),
 ];
 
+/// Excel's serial number of 1900-02-29, a day that does not exist (Excel keeps Lotus 1-2-3's
+/// leap year bug).
+pub const EXCEL_FICTITIOUS_DAY: i64 = 60;
+
 /// Why a date could not be made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DateError {
@@ -115,12 +119,17 @@ impl Date {
         }
     }
 
-    /// A date from an Excel serial number (1900 date system; the day part only).
+    /// A date from an Excel serial number (1900 date system; the day part only). Serial 60,
+    /// the 1900-02-29 that Excel counts but that never was ([`EXCEL_FICTITIOUS_DAY`]), is no
+    /// date: `None`, not the day before or after.
     pub fn from_excel_serial(serial: f64) -> Option<Date> {
         if !serial.is_finite() || !(1.0..=2_958_465.0).contains(&serial) {
             return None;
         }
         let whole = serial.floor() as i64;
+        if whole == EXCEL_FICTITIOUS_DAY {
+            return None;
+        }
         // Excel's day 60 is the non-existent 1900-02-29; serials after it are one too high.
         let base = Date {
             year: 1899,
@@ -180,8 +189,11 @@ impl Date {
 
     /// Parse the text forms of the input contract: `2026-04-01`, `2026/4/1`, `2026年4月1日`,
     /// `令和8年4月1日`, `令和元年5月1日`, `R8.4.1`, `H31.4.30` (full-width digits allowed).
+    /// A time of day after the date (`2026/04/01 0:00`, `2026/4/1 00:00:00`: what Excel's
+    /// text export writes for a date cell) is read and left out, as for a serial number.
     pub fn parse(text: &str) -> Result<Date, DateError> {
-        let s: String = crate::text::nfkc(text).split_whitespace().collect();
+        let normal = crate::text::nfkc(text);
+        let s: String = without_time(&normal).split_whitespace().collect();
         if s.is_empty() {
             return Err(DateError::Format);
         }
@@ -204,6 +216,25 @@ impl Date {
         }
         Date::new(y, m, d).ok_or(DateError::NoSuchDay)
     }
+}
+
+/// The text without a trailing time of day (`H:MM` or `H:MM:SS`, after a space): the date
+/// part is what is read.
+fn without_time(s: &str) -> &str {
+    let s = s.trim();
+    let Some((date, time)) = s.rsplit_once(char::is_whitespace) else {
+        return s;
+    };
+    let parts: Vec<&str> = time.split(':').collect();
+    let field = |p: &str, max: u32| {
+        (1..=2).contains(&p.len())
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && p.parse::<u32>().is_ok_and(|n| n <= max)
+    };
+    let is_time = matches!(parts.len(), 2 | 3)
+        && field(parts[0], 23)
+        && parts[1..].iter().all(|p| p.len() == 2 && field(p, 59));
+    if is_time { date.trim_end() } else { s }
 }
 
 fn era_year(y: i32) -> String {
@@ -316,6 +347,30 @@ mod tests {
     }
 
     #[test]
+    fn a_time_of_day_after_the_date_is_left_out() {
+        for s in [
+            "2026/04/01 0:00",
+            "2026/4/1 00:00:00",
+            "2026/4/1 23:59",
+            "2026-04-01  13:05:09",
+            "２０２６/４/１　０:００",
+            "令和8年4月1日 0:00",
+        ] {
+            assert_eq!(Date::parse(s), Ok(d(2026, 4, 1)), "{s}");
+        }
+        // Not a time: still refused as a whole.
+        for s in [
+            "2026/4/1 24:00",
+            "2026/4/1 0:60",
+            "2026/4/1 0:0",
+            "2026/4/1 午前0時",
+        ] {
+            assert_eq!(Date::parse(s), Err(DateError::Format), "{s}");
+        }
+        assert_eq!(Date::parse("2026/2/30 0:00"), Err(DateError::NoSuchDay));
+    }
+
+    #[test]
     fn rejects_impossible_dates() {
         assert_eq!(Date::parse("令和8年2月30日"), Err(DateError::NoSuchDay));
         assert_eq!(
@@ -356,6 +411,11 @@ mod tests {
             assert_eq!(Date::from_excel_serial(n).unwrap().to_excel_serial(), n);
         }
         assert_eq!(Date::from_days(d(1970, 1, 1).to_days()), d(1970, 1, 1));
+        // Excel's 1900-02-29 is no day; its neighbours are.
+        assert_eq!(Date::from_excel_serial(59.0), Some(d(1900, 2, 28)));
+        assert_eq!(Date::from_excel_serial(60.0), None);
+        assert_eq!(Date::from_excel_serial(60.5), None);
+        assert_eq!(Date::from_excel_serial(61.0), Some(d(1900, 3, 1)));
         assert_eq!(d(2027, 3, 31).fiscal_year(), 2026);
     }
 }

@@ -45,6 +45,19 @@ pub enum Error {
         "{0} はフォルダではありません（ファイルがあります）。出力先にはフォルダを指定してください"
     )]
     NotAFolder(PathBuf),
+    /// A single-file output that is not a regular file (a device node, a FIFO, a socket, or a
+    /// link to one): never opened to compare, never replaced, even with `--force`.
+    #[error(
+        "{0} は通常のファイルではありません（デバイス・FIFO・ソケット、またはそれへのリンクです）。読み込みも置き換えもしません（--force でも同じです）。出力には新しいファイル名か、通常のファイルを指定してください"
+    )]
+    NotAFile(PathBuf),
+    /// Another kyotei writes into the same output folder and did not finish in time.
+    /// `holder` names it (「別の kyotei（プロセス 1234、kyotei render、… から）」).
+    #[error(
+        "出力先 {} は{holder}が書き込み中です。待ちましたが終わりませんでした。その処理が終わってからやり直すか、別の出力先を指定してください",
+        .dir.display()
+    )]
+    Busy { dir: PathBuf, holder: String },
     /// `serve` could not start (the address is taken, no randomness for a token…).
     #[error("ページを開始できません: {0}")]
     Serve(String),
@@ -88,6 +101,9 @@ impl Error {
     }
 }
 
+/// ELOOP on Linux (std has no stable kind for it).
+const ELOOP: i32 = 40;
+
 /// An operating-system error in Japanese, with what to do about it.
 pub fn io_message(e: &std::io::Error) -> String {
     use std::io::ErrorKind as K;
@@ -105,6 +121,23 @@ pub fn io_message(e: &std::io::Error) -> String {
         K::ReadOnlyFilesystem => "読み取り専用の場所です。別の出力先を指定してください".into(),
         K::StorageFull => "ディスクの空きがありません。空きを作ってからやり直してください".into(),
         K::DirectoryNotEmpty => "フォルダが空ではありません".into(),
+        // ENAMETOOLONG (and a name the file system does not take).
+        K::InvalidFilename => {
+            "ファイル名かフォルダ名が長すぎるか、この場所では使えない名前です。短い名前にしてください（1つの名前は多くの場所で 255 バイト、漢字なら 85 文字まで）"
+                .into()
+        }
+        K::QuotaExceeded => {
+            "使える容量（クォータ）を超えました。不要なファイルを消すか、別の出力先を指定してください"
+                .into()
+        }
+        K::FileTooLarge => "ファイルが大きすぎて、この場所には書けません。別の出力先を指定してください".into(),
+        K::ResourceBusy => {
+            "ファイルかフォルダが使用中です。開いているアプリを閉じてから、やり直してください".into()
+        }
+        K::TooManyLinks => "リンクが多すぎます。別の出力先を指定してください".into(),
+        K::CrossesDevices => {
+            "別のディスクをまたいで移動できません。出力先を同じディスクの中にしてください".into()
+        }
         K::InvalidData => {
             let inner = e.get_ref().map(|i| i.to_string()).unwrap_or_default();
             if inner.is_empty() {
@@ -113,11 +146,42 @@ pub fn io_message(e: &std::io::Error) -> String {
                 inner
             }
         }
+        // ELOOP: links that lead in a circle (or too many links in a row).
+        _ if e.raw_os_error() == Some(ELOOP) => {
+            "リンクが循環しているか、リンクが何重にもなっていて、たどれません。リンクを確かめるか、別の場所を指定してください".into()
+        }
         _ => format!(
             "ファイルを読み書きできませんでした（{}）",
             e.raw_os_error()
                 .map(|c| format!("OS のエラー {c}"))
                 .unwrap_or_else(|| "原因不明".into())
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn os_errors_are_japanese_and_say_what_to_do() {
+        // ENAMETOOLONG, EDQUOT, EBUSY, EROFS, ENOSPC, EACCES, ELOOP on Linux.
+        for (code, part) in [
+            (36, "長すぎる"),
+            (122, "容量"),
+            (16, "使用中"),
+            (30, "読み取り専用"),
+            (28, "ディスクの空き"),
+            (13, "権限"),
+            (40, "リンク"),
+        ] {
+            let m = io_message(&std::io::Error::from_raw_os_error(code));
+            assert!(m.contains(part), "{code}: {m}");
+            assert!(!m.contains("OS のエラー"), "{code}: {m}");
+        }
+        // A real over-long name.
+        let dir = std::env::temp_dir().join("あ".repeat(100));
+        let e = std::fs::create_dir(&dir).unwrap_err();
+        assert!(io_message(&e).contains("短い名前にしてください"), "{e}");
     }
 }

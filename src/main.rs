@@ -5,8 +5,10 @@
 //! workbook (or another input) could not be read or used, 130 interrupted by Ctrl-C.
 
 mod args;
+mod console;
 
 use args::Command;
+use console::{Stop, progress_bar, stop_cleanly_on_ctrl_c};
 use kyotei::date::Date;
 use kyotei::error::Error;
 use kyotei::guideline::profile::Profile;
@@ -37,13 +39,7 @@ fn now() -> kyotei::serve::Now {
 fn main() -> ExitCode {
     let cli = match args::parse() {
         Ok(cli) => cli,
-        Err((message, code)) => {
-            match code {
-                0 => print!("{message}"),
-                _ => eprint!("{message}"),
-            }
-            return ExitCode::from(code);
-        }
+        Err(code) => return code,
     };
     match run(cli) {
         Ok(code) => code,
@@ -104,7 +100,7 @@ fn run(cli: args::Cli) -> Result<ExitCode, Error> {
             watch,
         } => {
             let input = cmd::read(&register.register, &profile)?;
-            let bar = progress_bar(quiet);
+            let (bar, progress) = progress_bar(quiet);
             let opts = run::render::Options {
                 out: out.out,
                 agreements: agreements.agreement,
@@ -113,12 +109,7 @@ fn run(cli: args::Cli) -> Result<ExitCode, Error> {
                 draft,
                 as_of: as_of.as_of.unwrap_or_else(today),
                 jobs: jobs.unwrap_or(0),
-                progress: bar.clone().map(|bar| {
-                    run::render::Progress(std::sync::Arc::new(move |done, total| {
-                        bar.set_length(total as u64);
-                        bar.set_position(done as u64);
-                    }))
-                }),
+                progress,
                 force,
             };
             let engine = Engine::new(&layout.engine())?;
@@ -128,23 +119,29 @@ fn run(cli: args::Cli) -> Result<ExitCode, Error> {
                 false => None,
             };
             stop_cleanly_on_ctrl_c(if watch { Stop::Watch } else { Stop::Interrupt });
-            let first = cmd::render(&input, &engine, &profile, &opts, quiet);
+            let renderer = cmd::Renderer {
+                engine: &engine,
+                profile: &profile,
+                opts,
+                quiet,
+                writer: console::writer("kyotei render", &|| now().label()),
+            };
+            let first = renderer.render(&input);
             if let Some(bar) = &bar {
                 bar.finish_and_clear();
             }
             let Some(watcher) = watcher else {
                 return first.map(|r| print(&r));
             };
-            match first {
+            let show = |r: Result<cmd::Rendered, Error>| match r {
                 Ok(r) => drop(print(&r)),
                 Err(e) => eprintln!("エラー: {e}"),
-            }
-            cmd::watch(watcher, &input, &engine, &profile, &opts, quiet, &mut |w| {
+            };
+            show(first);
+            renderer.watch(watcher, &input, &mut |w| {
                 eprint!("{w}");
-                match w {
-                    cmd::Watching::Rendered(Ok(r)) => drop(print(&r)),
-                    cmd::Watching::Rendered(Err(e)) => eprintln!("エラー: {e}"),
-                    _ => {}
+                if let cmd::Watching::Rendered(r) = w {
+                    show(r);
                 }
             });
             ExitCode::SUCCESS
@@ -162,7 +159,15 @@ fn run(cli: args::Cli) -> Result<ExitCode, Error> {
                 formats: layout.format.clone(),
             };
             stop_cleanly_on_ctrl_c(Stop::Interrupt);
-            print(&cmd::diff(&old, &new, &profile, &layout.engine(), &opts)?)
+            let writer = console::writer("kyotei diff", &|| now().label());
+            print(&cmd::diff(
+                &old,
+                &new,
+                &profile,
+                &layout.engine(),
+                &opts,
+                &writer,
+            )?)
         }
         Command::Serve {
             register,
@@ -236,50 +241,4 @@ fn run(cli: args::Cli) -> Result<ExitCode, Error> {
         )?),
     };
     Ok(code)
-}
-
-/// What Ctrl-C means to a command.
-#[derive(Clone, Copy)]
-enum Stop {
-    /// An interruption (exit 130).
-    Interrupt,
-    /// The way `render --watch` ends (exit 0).
-    Watch,
-    /// The way `serve` ends (exit 0).
-    Serve,
-}
-
-/// Ctrl-C: wait for the file (or the commit) being written, then stop; no temporary file is
-/// left, and what a render had not committed is as if it had not run.
-fn stop_cleanly_on_ctrl_c(stop: Stop) {
-    let _ = ctrlc::set_handler(move || {
-        let _writes = kyotei::output::stop_writes();
-        let (message, code) = match stop {
-            Stop::Watch => ("監視を終了しました。書きかけのファイルは残っていません", 0),
-            Stop::Serve => (
-                "ページを終了しました。書きかけのファイルは残っていません",
-                0,
-            ),
-            Stop::Interrupt => (
-                "中断しました。書きかけのファイルは残っていません。もう一度実行すると、残りを作成します",
-                130,
-            ),
-        };
-        eprintln!("\n{message}");
-        std::process::exit(code);
-    });
-}
-
-/// The progress bar of `render`: on a terminal only, and not with `--quiet`.
-fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
-    use std::io::IsTerminal;
-    if quiet || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new(0);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} 件 作成中（残り {eta}）")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    Some(bar)
 }

@@ -1,7 +1,12 @@
 //! Text normalisation: NFKC keys for matching closed lists and IDs, cleaning of control
-//! and invisible characters, and near-miss suggestions ("did you mean …").
+//! and invisible characters, canonical composition (NFC) of what is read, and near-miss
+//! suggestions ("did you mean …").
 //!
-//! Text is rendered as the user typed it; only comparisons go through [`key`].
+//! Text is rendered as the user typed it, up to its canonical form: [`clean`] composes it
+//! (NFC: `ガ` typed as カ + U+3099 becomes the one character ガ, so folders, matching and a
+//! search in the PDF agree), which changes no character a user can tell apart (not NFKC:
+//! full-width stays full-width, ① stays ①, and CJK compatibility ideographs such as U+FA19 神
+//! are kept). Only comparisons go through [`key`].
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -74,7 +79,7 @@ impl Removed {
 /// invisible format characters of Unicode category Cf (zero-width space U+200B, BOM U+FEFF,
 /// soft hyphen U+00AD …). What is meaningful stays: a zero-width joiner inside an emoji
 /// sequence (👨‍👩‍👧), the tag characters of a flag, and variation selectors (異体字), which are
-/// not Cf.
+/// not Cf. The result is in NFC ([`nfc`]).
 pub fn clean(s: &str) -> (String, Removed) {
     use unicode_properties::{GeneralCategory, UnicodeEmoji, UnicodeGeneralCategory};
     let emoji = |c: char| !c.is_ascii() && c.is_emoji_char();
@@ -113,7 +118,32 @@ pub fn clean(s: &str) -> (String, Removed) {
             c => out.push(c),
         }
     }
-    (out, removed)
+    (nfc(out), removed)
+}
+
+/// The canonical composition (NFC) of a text, keeping CJK compatibility ideographs (U+F900–
+/// U+FAFF, U+2F800–U+2FA1F) as they are: NFC would replace them by their unified ideograph
+/// (U+FA19 神 by U+795E 神), a glyph a name written with the old form must not lose.
+pub fn nfc(s: String) -> String {
+    use unicode_normalization::{IsNormalized, is_nfc_quick};
+    // Fast path: almost every cell is already NFC (any ASCII, text typed by an IME).
+    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        return s;
+    }
+    let compat = |c: char| {
+        ('\u{F900}'..='\u{FAFF}').contains(&c) || ('\u{2F800}'..='\u{2FA1F}').contains(&c)
+    };
+    let mut out = String::with_capacity(s.len());
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        if compat(c) {
+            out.extend(s[start..i].nfc());
+            out.push(c);
+            start = i + c.len_utf8();
+        }
+    }
+    out.extend(s[start..].nfc());
+    out
 }
 
 /// Levenshtein distance over characters.
@@ -226,6 +256,30 @@ mod tests {
         // A ZWJ between letters, or at the end of an emoji, is invisible noise.
         assert_eq!(clean("R8\u{200D}-003").0, "R8-003");
         assert_eq!(clean("👍\u{200D}").0, "👍");
+    }
+
+    #[test]
+    fn composes_to_nfc_but_keeps_what_users_can_tell_apart() {
+        // ガ typed as カ + U+3099 (NFD, as macOS names files), and a composed one.
+        let nfd = "\u{30AB}\u{3099}-001";
+        assert_eq!(clean(nfd).0, "\u{30AC}-001");
+        assert_eq!(clean(nfd).0, clean("ガ-001").0);
+        assert_eq!(clean("株式会社カ\u{3099}ス").0, "株式会社ガス");
+        assert_eq!(clean("Cafe\u{301}").0, "Caf\u{E9}");
+        // Not NFKC: width, circled numbers and compatibility ideographs stay.
+        for kept in [
+            "ＡＢＣ１２３",
+            "①",
+            "ｶﾞ",
+            "\u{FA19}",
+            "\u{2F800}",
+            "\u{FA19}\u{3099}",
+        ] {
+            assert_eq!(clean(kept).0, kept, "{kept:?}");
+        }
+        assert_eq!(clean("\u{FA19}カ\u{3099}").0, "\u{FA19}ガ");
+        // A variation selector (異体字) stays after its base.
+        assert_eq!(clean("葛\u{E0100}").0, "葛\u{E0100}");
     }
 
     #[test]

@@ -1458,3 +1458,498 @@ fn an_output_path_under_a_file_is_one_japanese_message() {
     }
     assert_eq!(fs::read(&file).unwrap(), b"not a folder");
 }
+
+// ---------------------------------------------------------------------------------------
+// Single files that are not regular files (issue 21): refused, even with --force, never read.
+
+/// Runs the binary, killed after `limit` (a run that would hang fails the test instead).
+fn kyotei_within(args: &[&str], limit: Duration) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kyotei"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{args:?} still runs after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn force_never_replaces_nor_reads_a_special_file() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = case_dir("special-files");
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, workbook(&clean_rows())).unwrap();
+    let reg = register.to_str().unwrap();
+    let fifo = dir.join("予定.ics");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success(), "mkfifo");
+    let links = [
+        ("null.csv", "/dev/null"),
+        ("zero.csv", "/dev/zero"),
+        ("full.csv", "/dev/full"),
+        ("stdout.csv", "/proc/self/fd/1"),
+        ("fifo.csv", "予定.ics"),
+    ];
+    for (name, to) in links {
+        std::os::unix::fs::symlink(to, dir.join(name)).unwrap();
+    }
+    let limit = Duration::from_secs(60);
+    let refused = |args: &[&str], target: &str| {
+        let r = kyotei_within(args, limit);
+        assert_eq!(r.code, Some(2), "{args:?}: {r:#?}");
+        assert_has(
+            &r.stderr,
+            &[
+                target,
+                "は通常のファイルではありません",
+                "--force でも同じです",
+                "新しいファイル名か、通常のファイルを指定してください",
+            ],
+        );
+    };
+    let f = fifo.to_str().unwrap();
+    for force in [&[][..], &["--force"][..]] {
+        let mut ics = vec!["schedule", reg, "--as-of", AS_OF, "--ics", f];
+        ics.extend(force);
+        refused(&ics, "予定.ics");
+        let mut init = vec!["init", f];
+        init.extend(force);
+        refused(&init, "予定.ics");
+        for (name, _) in links {
+            let target = dir.join(name);
+            let t = target.to_str().unwrap();
+            let mut export = vec!["export", reg, "--as-of", AS_OF, "--open-data", t];
+            export.extend(force);
+            refused(&export, name);
+            let mut report = vec!["report", reg, "--fiscal-year", "2026", "-o", t];
+            report.extend(force);
+            refused(&report, name);
+        }
+    }
+    // A device named directly.
+    refused(
+        &[
+            "export",
+            reg,
+            "--as-of",
+            AS_OF,
+            "--open-data",
+            "/dev/full",
+            "--force",
+        ],
+        "/dev/full",
+    );
+    // Nothing was replaced: the FIFO is one, every link still points where it did, and no
+    // temporary file is left.
+    assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    for (name, to) in links {
+        assert_eq!(
+            fs::read_link(dir.join(name)).unwrap(),
+            Path::new(to),
+            "{name}"
+        );
+    }
+    let names: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2 + links.len(), "{names:?}");
+}
+
+#[test]
+fn a_large_existing_file_is_compared_without_reading_it_all() {
+    // A 1 GiB (sparse) file where the calendar goes: refused without --force, replaced with
+    // it; its length already says it differs.
+    let dir = case_dir("large-existing");
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, workbook(&clean_rows())).unwrap();
+    let reg = register.to_str().unwrap();
+    let ics = dir.join("予定.ics");
+    fs::File::create(&ics).unwrap().set_len(1 << 30).unwrap();
+    let t = ics.to_str().unwrap();
+    let r = kyotei_within(
+        &["schedule", reg, "--as-of", AS_OF, "--ics", t],
+        Duration::from_secs(60),
+    );
+    assert_eq!(r.code, Some(2), "{r:#?}");
+    assert_has(&r.stderr, &["予定.ics は既に存在します", "--force"]);
+    assert_eq!(fs::metadata(&ics).unwrap().len(), 1 << 30);
+    let r = kyotei_within(
+        &["schedule", reg, "--as-of", AS_OF, "--ics", t, "--force"],
+        Duration::from_secs(60),
+    );
+    assert_eq!(r.code, Some(0), "{r:#?}");
+    assert!(fs::read(&ics).unwrap().starts_with(b"BEGIN:VCALENDAR"));
+}
+
+// ---------------------------------------------------------------------------------------
+// Unicode canonical forms and dates (issue 21).
+
+/// The rows with the example's 協定番号 replaced by `id` on every sheet that names it.
+fn with_id(id: &str) -> Vec<(&'static str, Rows)> {
+    let old = CellValue::text(blank::EXAMPLE_ID);
+    clean_rows()
+        .into_iter()
+        .map(|(name, mut rows)| {
+            if name != sheet::SETTINGS {
+                for row in rows.iter_mut().filter(|r| r.first() == Some(&old)) {
+                    row[0] = CellValue::text(id);
+                }
+            }
+            (name, rows)
+        })
+        .collect()
+}
+
+#[test]
+fn an_id_typed_decomposed_makes_the_same_folder_as_one_typed_composed() {
+    // ガ as カ + U+3099 (NFD, as macOS and some IMEs give it) in the ID and the company name.
+    let nfd_id = "\u{30AB}\u{3099}-001";
+    let mut rows = with_id(nfd_id);
+    set(
+        &mut rows,
+        sheet::AGREEMENTS,
+        0,
+        "企業等名",
+        "株式会社カ\u{3099}ス",
+    );
+    let out = renders("nfd-id", &workbook(&rows));
+    let folders: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.contains('.'))
+        .collect();
+    assert_eq!(folders, vec!["\u{30AC}-001".to_string()], "{folders:?}");
+    let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(!manifest.contains('\u{3099}'), "{manifest}");
+    let xml = docx_text(&fs::read(out.join("ガ-001/協定書.docx")).unwrap());
+    assert!(
+        xml.contains("株式会社ガス") && !xml.contains('\u{3099}'),
+        "{xml}"
+    );
+    // The PDF finds 「ガス」.
+    let pdf = fs::read(out.join("ガ-001/協定書.pdf")).unwrap();
+    let text: String = pdf_extract::extract_text_from_mem(&pdf)
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert!(text.contains("株式会社ガス"), "{text}");
+    // The same register typed composed renders into the same folder: nothing new, nothing
+    // changed.
+    let before = snapshot(&out);
+    let register = out.parent().unwrap().join("台帳.xlsx");
+    let mut rows = with_id("ガ-001");
+    set(&mut rows, sheet::AGREEMENTS, 0, "企業等名", "株式会社ガス");
+    fs::write(&register, workbook(&rows)).unwrap();
+    let r = render(&register, &out, &["-q"]);
+    assert_eq!(r.code, Some(0), "{r:#?}");
+    assert_documents_unchanged(&out, &before);
+    // --agreement in either form finds it.
+    let c = kyotei(&[
+        "check",
+        register.to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+        "--agreement",
+        nfd_id,
+    ]);
+    assert_eq!(c.code, Some(0), "{c:#?}");
+}
+
+#[test]
+fn excel_serial_60_is_no_date() {
+    // Serial 60 is Excel's 1900-02-29, a day that never was: an error at its cell, not
+    // 明治33年2月28日.
+    let mut rows = clean_rows();
+    set_value(
+        &mut rows,
+        sheet::AGREEMENTS,
+        0,
+        "締結日",
+        CellValue::Number(60.0),
+    );
+    let e = refused("serial-60", &workbook(&rows), 1);
+    let line = line_with(&e, "協定!M2", "1900年2月29日");
+    assert!(
+        line.contains("[エラー]") && line.contains("存在しない日付です"),
+        "{line}"
+    );
+    assert!(!e.contains("明治33年2月28日"), "{e}");
+}
+
+#[test]
+fn a_date_exported_as_text_with_its_time_is_read() {
+    for (case, text) in [
+        ("date-time-short", "2026/04/01 0:00"),
+        ("date-time-long", "2026/4/1 00:00:00"),
+    ] {
+        let mut rows = clean_rows();
+        set(&mut rows, sheet::AGREEMENTS, 0, "締結日", text);
+        let dir = case_dir(case);
+        let register = dir.join("台帳.xlsx");
+        fs::write(&register, workbook(&rows)).unwrap();
+        let c = kyotei(&[
+            "check",
+            register.to_str().unwrap(),
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(c.code, Some(0), "{case}: {c:#?}");
+        assert!(!c.stdout.contains("日付として読めません"), "{}", c.stdout);
+        let s = kyotei(&[
+            "schedule",
+            register.to_str().unwrap(),
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        ]);
+        assert!(s.stdout.contains("2026-04-01"), "{case}: {s:#?}");
+    }
+}
+
+#[test]
+fn an_implausible_signing_date_is_a_warning_at_its_cell() {
+    for (case, date_value, part) in [
+        (
+            "signed-1988",
+            date(1988, 12, 31),
+            "平成元年1月8日より前です",
+        ),
+        ("signed-far-ahead", date(2031, 11, 26), "の5年より先です"),
+    ] {
+        let mut rows = clean_rows();
+        set_value(&mut rows, sheet::AGREEMENTS, 0, "締結日", date_value);
+        let dir = case_dir(case);
+        let register = dir.join("台帳.xlsx");
+        fs::write(&register, workbook(&rows)).unwrap();
+        let c = check(&register);
+        let line = line_with(&c.stdout, "協定!M2", part);
+        assert!(line.contains("[警告]") && line.contains("入力"), "{line}");
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1, "nothing written");
+    }
+    // Inside the window: no such warning.
+    let mut rows = clean_rows();
+    set_value(
+        &mut rows,
+        sheet::AGREEMENTS,
+        0,
+        "締結日",
+        date(2031, 11, 25),
+    );
+    let dir = case_dir("signed-in-window");
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, workbook(&rows)).unwrap();
+    let c = check(&register);
+    assert!(!c.stdout.contains("の5年より先です"), "{}", c.stdout);
+}
+
+// ---------------------------------------------------------------------------------------
+// The page (issue 21): uploads bounded in size, number and memory; paths it cannot read.
+// Every server is a child on a free port of 127.0.0.1, stopped when its test ends.
+
+/// A `multipart/form-data` body with one file field `register`, and its content type.
+fn upload_form(name: &str, bytes: &[u8]) -> (Vec<u8>, String) {
+    let boundary = "kyoteiHostile7MA4YWxk";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"register\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (body, format!("multipart/form-data; boundary={boundary}"))
+}
+
+/// A POST of `body` to `/check` in chunks (`Transfer-Encoding: chunked`, no length: the
+/// server finds the size only by reading), then its response.
+fn post_chunked(addr: &str, content_type: &str, body: &[u8]) -> crate::common::serve::Response {
+    use std::net::TcpStream;
+    let mut s = TcpStream::connect(addr).expect("connects");
+    s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
+    let head = format!(
+        "POST /check HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nContent-Type: {content_type}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    for chunk in body.chunks(1 << 20) {
+        s.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+            .unwrap();
+        s.write_all(chunk).unwrap();
+        s.write_all(b"\r\n").unwrap();
+    }
+    s.write_all(b"0\r\n\r\n").unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("reads the response");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status: u16 = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no status line: {}", &text[..text.len().min(200)]));
+    let body_start = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    crate::common::serve::Response {
+        status,
+        headers: Vec::new(),
+        body: raw[body_start..].to_vec(),
+    }
+}
+
+/// The server's peak resident memory (`VmHWM`), in bytes.
+fn peak_memory(pid: u32) -> u64 {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .expect("VmHWM in /proc/PID/status");
+    kb * 1024
+}
+
+#[test]
+fn oversized_uploads_get_a_japanese_413_and_memory_stays_bounded() {
+    use crate::common::serve::{Served, http};
+    let s = Served::sample("hostile-uploads", &[]);
+    let before = crate::common::files(&s.dir);
+    let origin = format!("http://{}", s.addr);
+    // 60 MB: over the 50 MB limit.
+    let (body, content_type) = upload_form("大きな台帳.xlsx", &vec![b'x'; 60 * 1024 * 1024]);
+    let body = std::sync::Arc::new(body);
+    let headers = [
+        ("Origin", origin.as_str()),
+        ("Content-Type", content_type.as_str()),
+    ];
+    let japanese_413 = |r: &crate::common::serve::Response| {
+        assert_eq!(r.status, 413, "{}", r.text());
+        assert!(
+            r.text()
+                .contains("ファイルが大きすぎます（上限 50 MB）。台帳（.xlsx）を選んでください"),
+            "{}",
+            r.text()
+        );
+    };
+    // With its length announced: refused before it is read.
+    let r = http(&s.addr, "POST", "/check", &headers, &body);
+    japanese_413(&r);
+    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+    // Without: refused once 50 MB have been read.
+    japanese_413(&post_chunked(&s.addr, &content_type, &body));
+    // The page states the limit the same way.
+    let form = s.get("/check");
+    assert!(
+        form.text().contains("大きさは 50 MB までです"),
+        "{}",
+        form.text()
+    );
+
+    // 12 at once, half of them without a length: every one is answered, 413 or 503 (busy),
+    // in Japanese, and the server's peak memory stays under 300 MB.
+    let threads: Vec<_> = (0..12)
+        .map(|i| {
+            let body = body.clone();
+            let addr = s.addr.clone();
+            let origin = origin.clone();
+            let content_type = content_type.clone();
+            std::thread::spawn(move || {
+                if i % 2 == 0 {
+                    http(
+                        &addr,
+                        "POST",
+                        "/check",
+                        &[
+                            ("Origin", origin.as_str()),
+                            ("Content-Type", content_type.as_str()),
+                        ],
+                        &body,
+                    )
+                } else {
+                    post_chunked(&addr, &content_type, &body)
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        let r = t.join().expect("every request is answered");
+        match r.status {
+            413 => japanese_413(&r),
+            503 => assert!(r.text().contains("混み合っています"), "{}", r.text()),
+            other => panic!("{other}: {}", r.text()),
+        }
+    }
+    let peak = peak_memory(s.pid());
+    eprintln!("peak memory of the server: {} MB", peak >> 20);
+    assert!(peak < 300 * 1024 * 1024, "peak memory {} MB", peak >> 20);
+    // Still serving, and nothing was stored.
+    assert_eq!(s.get("/").status, 200);
+    assert_eq!(
+        crate::common::files(&s.dir),
+        before,
+        "an upload left a file"
+    );
+}
+
+#[test]
+fn paths_and_queries_the_page_cannot_read_get_a_japanese_page() {
+    use crate::common::serve::{Served, http};
+    let s = Served::sample("hostile-paths", &[]);
+    for path in [
+        // Overlong UTF-8 for `.` and `/`, a lone continuation byte, a cut sequence.
+        "/agreements/%C0%AE%C0%AE",
+        "/agreements/%80",
+        "/agreements/%E3%81/documents.zip",
+        "/files/%C0%AF%C0%AFetc/passwd",
+        "/static/%FF.css",
+        // A query that does not parse.
+        "/schedule?months=abc",
+    ] {
+        let r = http(&s.addr, "GET", path, &[], b"");
+        assert!(matches!(r.status, 400 | 404), "{path}: {}", r.status);
+        assert_eq!(
+            r.header("content-type"),
+            Some("text/html; charset=utf-8"),
+            "{path}"
+        );
+        let text = r.text();
+        assert!(
+            text.contains("見つかりません") || text.contains("読み取れません"),
+            "{path}: {text}"
+        );
+        for english in ["Invalid URL", "Failed to", "deserialize", "UTF-8"] {
+            assert!(!text.contains(english), "{path}: {text}");
+        }
+    }
+    // A method the route does not take.
+    let origin = format!("http://{}", s.addr);
+    let r = http(
+        &s.addr,
+        "POST",
+        "/schedule",
+        &[("Origin", origin.as_str())],
+        b"",
+    );
+    assert_eq!(r.status, 405);
+    assert!(r.text().contains("この操作はできません"), "{}", r.text());
+    // The lock file of the output folder is not served.
+    fs::create_dir_all(s.dir.join("出力")).unwrap();
+    fs::write(s.dir.join("出力/.kyotei-lock"), b"{\"pid\":1}").unwrap();
+    let r = s.get("/files/.kyotei-lock");
+    assert_eq!(r.status, 404);
+    assert!(!r.text().contains("pid"), "{}", r.text());
+}

@@ -597,3 +597,67 @@ fn the_readme_shows_the_sample_profile_in_full() {
     let shown: Value = serde_json::from_str(&body[..end]).unwrap();
     assert_eq!(shown, kakuu_json());
 }
+
+/// The profile's example register with its 締結日 set to `signed`.
+fn signed_on(p: &Profile, signed: Date) -> Register {
+    let mut agreements = blank::example_rows(p)
+        .into_iter()
+        .find(|(n, _)| *n == sheet::AGREEMENTS)
+        .unwrap()
+        .1;
+    let col = |h: &str| {
+        blank::headers(sheet::AGREEMENTS)
+            .unwrap()
+            .iter()
+            .position(|x| *x == h)
+            .unwrap()
+    };
+    agreements[0][col("締結日")] = CellValue::Date(signed);
+    agreements[0][col("申出日")] = CellValue::Empty;
+    register_with(p, vec![(sheet::AGREEMENTS, agreements)])
+}
+
+#[test]
+fn the_long_first_term_note_comes_only_from_a_rule_that_depends_on_the_start_month() {
+    // A `period` rule (2年間, renewed for 1年): every first term is 2年 whenever it starts, as
+    // the profile says; Isesaki's note that a January signing runs past a year is wrong here.
+    let mut two_years = yearly_json();
+    two_years["term"]["months"] = 24.into();
+    let p = parse(&two_years);
+    let reg = signed_on(&p, d(2027, 1, 15));
+    let findings = rules::check(&reg, &p, d(2027, 2, 1));
+    let term5: Vec<&Finding> = findings.iter().filter(|f| f.rule.code() == "5").collect();
+    assert!(
+        term5
+            .iter()
+            .any(|f| f.message.contains("令和11年1月14日まで")),
+        "{term5:#?}"
+    );
+    assert!(
+        findings.iter().all(|f| !f.message.contains("を超えます")),
+        "{findings:#?}"
+    );
+    // The 1年間 rule neither.
+    let p = parse(&yearly_json());
+    let reg = signed_on(&p, d(2027, 1, 15));
+    let findings = rules::check(&reg, &p, d(2027, 2, 1));
+    assert!(
+        findings.iter().all(|f| !f.message.contains("を超えます")),
+        "{findings:#?}"
+    );
+    // A `fiscal_end` rule (架空市: 3年後の3月31日, renewed for 2年) does run past its renewal
+    // period, and says why.
+    let k = kakuu();
+    let reg = signed_on(&k, d(2027, 1, 15));
+    let findings = rules::check(&reg, &k, d(2027, 2, 1));
+    let note = findings
+        .iter()
+        .find(|f| f.message.contains("を超えます"))
+        .unwrap_or_else(|| panic!("{findings:#?}"));
+    assert!(
+        note.message
+            .contains("令和12年3月31日までとなり、2年を超えます"),
+        "{}",
+        note.message
+    );
+}

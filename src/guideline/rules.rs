@@ -11,7 +11,7 @@
 
 use crate::date::Date;
 use crate::finding::{Finding, Rule, Severity};
-use crate::guideline::profile::{Profile, circled};
+use crate::guideline::profile::{FirstTerm, Profile, circled};
 use crate::guideline::term::{self, Status, TermInfo};
 use crate::guideline::words;
 use crate::model::header;
@@ -165,6 +165,7 @@ fn check_agreement(reg: &Register, profile: &Profile, as_of: Date, a: &Agreement
     let transitional = is_transitional(a, profile);
 
     consistency(reg, profile, a, signing, &mut out);
+    signing_date_range(a, as_of, &mut out);
 
     if signing {
         let mut sec3 = Out {
@@ -942,6 +943,38 @@ fn projects(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out) {
     }
 }
 
+/// A 締結日 that is most likely mistyped: before 平成 began (1989-01-08; a serial number or
+/// a 和暦 year typed as 西暦) or more than 5 years after the reference date (a wrong year).
+/// A warning at its cell: the date is still used.
+fn signing_date_range(a: &Agreement, as_of: Date, out: &mut Out) {
+    let Some(signed) = &a.signed_on else {
+        return;
+    };
+    let earliest = Date::new(1989, 1, 8).expect("平成元年1月8日 exists");
+    let latest = as_of.add_years(5);
+    let message = if signed.value < earliest {
+        format!(
+            "締結日（{}）が平成元年1月8日より前です。",
+            signed.value.wareki()
+        )
+    } else if signed.value > latest {
+        format!(
+            "締結日（{}）が基準日（{}）の5年より先です。",
+            signed.value.wareki(),
+            as_of.wareki()
+        )
+    } else {
+        return;
+    };
+    out.push(
+        Severity::Warning,
+        Rule::Input,
+        signed.cell,
+        message,
+        "締結日の年を確かめてください（西暦と和暦の取り違え、数字の打ち間違いなど）。正しければこのままで構いません。".into(),
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // 5 and 8: term and review
 // ---------------------------------------------------------------------------------------
@@ -999,9 +1032,13 @@ fn term_findings(
         }
         Status::協議中 | Status::解除 => {}
     }
-    // A first term longer than one renewal period (signed in January–March with the default end).
+    // A first term longer than one renewal period because of the month it starts in (Isesaki:
+    // signed in January–March, it runs to the next year's 3月31日). Only a `fiscal_end` rule
+    // does that: a `period` rule's first term is the same length whenever it starts, as the
+    // profile says, so the note would be wrong about why.
     let one_period_end = term::renewed_end(t.start.add_days(-1), profile.term.renewal_months);
-    if a.ends_on.is_none() && t.renewals == 0 && t.first_end > one_period_end {
+    let by_start_month = matches!(profile.term.first, FirstTerm::FiscalEnd { .. });
+    if by_start_month && a.ends_on.is_none() && t.renewals == 0 && t.first_end > one_period_end {
         out.push(
             Severity::Info,
             Rule::Term,

@@ -530,6 +530,9 @@ impl Reader<'_> {
         let got = match row.value(header) {
             Some(Value::Number(n) | Value::DateSerial(n)) => match Date::from_excel_serial(*n) {
                 Some(d) => Ok(d),
+                None if n.floor() as i64 == crate::date::EXCEL_FICTITIOUS_DAY => Err(format!(
+                    "「{header}」の1900年2月29日（Excel の日付の番号 60）は存在しない日付です"
+                )),
                 None => Err(format!(
                     "「{header}」の数値 {} は日付として読めません",
                     number_text(*n)

@@ -186,8 +186,24 @@ fn mb(n: u64) -> String {
     format!("{:.1} MB", n as f64 / (1024.0 * 1024.0))
 }
 
-fn too_big(size: u64, max: u64) -> String {
-    format!("ファイルが大きすぎます（{}、上限 {}）", mb(size), mb(max))
+/// `50 MB`: a size in whole MB (1 MB = 1024 × 1024 bytes), the one way every message, the
+/// page and the README state a limit.
+pub fn mb_label(n: u64) -> String {
+    format!("{} MB", n.div_ceil(1024 * 1024))
+}
+
+/// The largest register accepted, as every message states it: `50 MB`.
+pub fn limit_label() -> String {
+    mb_label(Limits::default().max_file_bytes)
+}
+
+/// 「ファイルが大きすぎます（60.0 MB、上限 50 MB）」: the size and the limit, both in MB.
+pub fn too_big(size: u64, max: u64) -> String {
+    format!(
+        "ファイルが大きすぎます（{}、上限 {}）。台帳（.xlsx）を指定してください",
+        mb(size),
+        mb_label(max)
+    )
 }
 
 const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];

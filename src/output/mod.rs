@@ -9,12 +9,14 @@
 //! - [`stage`]: a run's files are staged and committed together with the manifest, so an
 //!   interrupted run leaves the folder as it was (or is completed by the next run).
 //! - [`atomic`]: the one temporary-file-and-rename write both use.
+//! - [`lock`]: one writer per output folder (`.kyotei-lock`, an advisory lock held for a run).
 //!
 //! This module decides *where* bytes go; the bytes come from the writers. Nothing here reads
 //! the clock.
 
 pub mod atomic;
 pub mod file;
+pub mod lock;
 pub mod stage;
 
 /// Ctrl-C: waits until no file is half-written and no commit is under way, removes what the
@@ -23,6 +25,7 @@ pub mod stage;
 pub fn stop_writes() -> std::sync::MutexGuard<'static, ()> {
     let guard = atomic::stop_writes();
     stage::abandon();
+    lock::abandon();
     guard
 }
 

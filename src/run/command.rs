@@ -28,6 +28,32 @@ pub trait Report: fmt::Display {
     }
 }
 
+/// Who writes an output folder (`render`, `diff`, the page's job), for the folder's lock: one
+/// writer at a time ([`crate::output::lock`]).
+pub struct Writer<'a> {
+    /// `kyotei render`.
+    pub command: &'a str,
+    /// The time now, as the holder's record says it (the caller's clock).
+    pub now: &'a dyn Fn() -> String,
+    /// How long to wait for another writer before giving up (exit 2).
+    pub wait: std::time::Duration,
+    /// Told once when another writer holds the folder (`out`).
+    pub on_wait: &'a dyn Fn(&Path, &crate::output::lock::Holder),
+}
+
+impl Writer<'_> {
+    /// Takes the lock of `out` for the whole of a run.
+    pub fn lock(&self, out: &Path) -> Result<crate::output::lock::OutputLock> {
+        crate::output::lock::OutputLock::acquire(
+            out,
+            self.command,
+            &(self.now)(),
+            self.wait,
+            &|h| (self.on_wait)(out, h),
+        )
+    }
+}
+
 /// How `check` and `schedule` print: for people or for programs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Style {
@@ -247,27 +273,68 @@ fn write_files(f: &mut fmt::Formatter<'_>, out: &Path, files: &[(String, Outcome
     Ok(())
 }
 
-/// `kyotei render` once, on a register as read: the verdict of this reading, then the
-/// documents.
-pub fn render(
-    input: &Input,
-    engine: &Engine,
-    profile: &Profile,
-    opts: &super::render::Options,
-    quiet: bool,
-) -> Result<Rendered> {
-    let verdict = Verdict::new(input, profile, opts.as_of, &|c| engine.pdf.covers(c));
-    let summary = super::render::run(input, &verdict, engine, profile, opts).map_err(|e| {
-        e.during(format!(
-            "{} から書類を作成できませんでした",
-            input.path.display()
-        ))
-    })?;
-    Ok(Rendered {
-        summary,
-        out: opts.out.clone(),
-        quiet,
-    })
+/// `kyotei render`: what to render, with what, and who writes the folder.
+pub struct Renderer<'a> {
+    pub engine: &'a Engine,
+    pub profile: &'a Profile,
+    pub opts: super::render::Options,
+    /// Print no list of files (`--quiet`).
+    pub quiet: bool,
+    pub writer: Writer<'a>,
+}
+
+impl Renderer<'_> {
+    /// One render of a register as read: the verdict of this reading, then the documents,
+    /// holding the output folder's lock.
+    pub fn render(&self, input: &Input) -> Result<Rendered> {
+        let (engine, profile, opts) = (self.engine, self.profile, &self.opts);
+        let during = |e: Error| {
+            e.during(format!(
+                "{} から書類を作成できませんでした",
+                input.path.display()
+            ))
+        };
+        let verdict = Verdict::new(input, profile, opts.as_of, &|c| engine.pdf.covers(c));
+        // An unknown --agreement is told before the folder is touched.
+        super::select_positions(&input.register, &opts.agreements)?;
+        let _lock = self.writer.lock(&opts.out).map_err(during)?;
+        let summary = super::render::run(input, &verdict, engine, profile, opts).map_err(during)?;
+        Ok(Rendered {
+            summary,
+            out: opts.out.clone(),
+            quiet: self.quiet,
+        })
+    }
+
+    /// `render --watch` after the first render: each save that changes the register renders
+    /// again what changed (`--force` applies to the first render only, and the progress bar
+    /// too). `say` is told each step.
+    pub fn watch(
+        mut self,
+        watcher: super::watch::Watcher,
+        first: &Input,
+        say: &mut dyn FnMut(Watching),
+    ) {
+        self.opts.force = false;
+        self.opts.progress = None;
+        say(Watching::Waiting(first.path.clone()));
+        super::watch::follow(
+            watcher,
+            &first.path,
+            self.profile,
+            Some(&first.bytes),
+            None,
+            |change| {
+                if let super::watch::Change::Read(read) = change {
+                    match *read {
+                        Ok(input) => say(Watching::Rendered(self.render(&input))),
+                        Err(e) => say(Watching::Unreadable(e)),
+                    }
+                    say(Watching::Waiting(first.path.clone()));
+                }
+            },
+        );
+    }
 }
 
 /// What `render --watch` says as it follows the register.
@@ -295,43 +362,6 @@ impl fmt::Display for Watching {
             ),
         }
     }
-}
-
-/// `render --watch` after the first render: each save that changes the register renders
-/// again what changed (`--force` applies to the first render only). `say` is told each step.
-pub fn watch(
-    watcher: super::watch::Watcher,
-    first: &Input,
-    engine: &Engine,
-    profile: &Profile,
-    opts: &super::render::Options,
-    quiet: bool,
-    say: &mut dyn FnMut(Watching),
-) {
-    let opts = super::render::Options {
-        force: false,
-        progress: None,
-        ..opts.clone()
-    };
-    say(Watching::Waiting(first.path.clone()));
-    super::watch::follow(
-        watcher,
-        &first.path,
-        profile,
-        Some(&first.bytes),
-        None,
-        |change| {
-            if let super::watch::Change::Read(read) = change {
-                match *read {
-                    Ok(input) => say(Watching::Rendered(render(
-                        &input, engine, profile, &opts, quiet,
-                    ))),
-                    Err(e) => say(Watching::Unreadable(e)),
-                }
-                say(Watching::Waiting(first.path.clone()));
-            }
-        },
-    );
 }
 
 /// What `kyotei diff` did.
@@ -376,9 +406,13 @@ pub fn diff(
     profile: &Profile,
     engine: &EngineOptions,
     opts: &super::diff::Options,
+    writer: &Writer<'_>,
 ) -> Result<Diffed> {
     let (old, new) = (read(old, profile)?, read(new, profile)?);
     let engine = Engine::new(engine)?;
+    let _lock = writer
+        .lock(&opts.out)
+        .map_err(|e| e.during("新旧対照表を作成できませんでした"))?;
     let summary = super::diff::diff(&engine, &old, &new, profile, opts)
         .map_err(|e| e.during("新旧対照表を作成できませんでした"))?;
     Ok(Diffed {

@@ -169,10 +169,7 @@ pub fn read(path: &Path, profile: &Profile) -> Result<Input> {
         ));
     }
     if meta.len() > limit {
-        return Err(unreadable(format!(
-            "ファイルが大きすぎます（{} バイト、上限 {limit} バイト）",
-            meta.len()
-        )));
+        return Err(unreadable(crate::input::xlsx::too_big(meta.len(), limit)));
     }
     let bytes = std::fs::read(path).map_err(|e| unreadable(crate::error::io_message(&e)))?;
     Input::from_bytes(path, bytes, profile)

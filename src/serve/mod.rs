@@ -153,8 +153,10 @@ impl Server {
 
 /// Every route. Each response passes through [`guard::guard`].
 pub fn router(app: Arc<state::App>) -> Router {
-    // Uploads are read from memory, never stored, and bounded by the reader's own limit.
-    let upload_limit = crate::input::xlsx::Limits::default().max_file_bytes as usize + 64 * 1024;
+    // Forms are small. The upload (`/check`) has no body limit here: `pages::check_upload`
+    // bounds it itself (the reader's limit, a few uploads at a time) and answers every
+    // refused one in Japanese, which a limit here would cut off in English.
+    let form_limit = 64 * 1024;
     Router::new()
         .route("/", get(pages::index))
         .route("/agreements/{id}", get(pages::agreement))
@@ -168,11 +170,20 @@ pub fn router(app: Arc<state::App>) -> Router {
         .route("/report", get(pages::report))
         .route("/report/annual.xlsx", get(files::annual))
         .route("/report/open-data.csv", get(files::open_data))
-        .route("/check", get(pages::check_form).post(pages::check_upload))
+        .route(
+            "/check",
+            get(pages::check_form)
+                .post(pages::check_upload)
+                .layer(DefaultBodyLimit::disable()),
+        )
         .route("/files/{*path}", get(files::document))
         .route("/static/{*path}", get(files::asset))
         .fallback(pages::not_found)
-        .layer(DefaultBodyLimit::max(upload_limit))
+        .layer(DefaultBodyLimit::max(form_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            pages::japanese_errors,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             guard::guard,

@@ -665,39 +665,155 @@ pub async fn check_form(State(app): State<Arc<App>>) -> Response {
     app.html.render(
         StatusCode::OK,
         "check.html",
-        serde_json::json!({ "base": base, "checked": false }),
+        serde_json::json!({ "base": base, "checked": false, "limit": crate::input::xlsx::limit_label() }),
     )
 }
 
+/// Uploads read and checked at the same time, at most: each holds up to the reader's limit
+/// (50 MB) in memory, so a burst of uploads cannot take the server's memory.
+static UPLOADS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// How long an upload waits for its turn before the page says 「混み合っています」 (503).
+const UPLOAD_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Room for the form's framing around the file (boundaries, headers).
+const FORM_OVERHEAD: u64 = 64 * 1024;
+
+/// How much of a refused upload is read (and thrown away) so the client, still sending, reads
+/// the answer instead of a reset connection; a client that sends more is cut off.
+const DRAIN_MAX: u64 = 512 * 1024 * 1024;
+const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// 確認: checks an uploaded workbook from memory (never stored) and shows its findings.
-pub async fn check_upload(State(app): State<Arc<App>>, mut form: Multipart) -> Response {
+///
+/// Bounded: a body announced larger than the limit is refused at once (413); at most
+/// [`UPLOADS`] uploads are read at a time, the others wait [`UPLOAD_WAIT`] and are then
+/// refused (503, with `Retry-After`); the file is read chunk by chunk and refused (413) as
+/// soon as it passes the limit. A refused upload is read to its end and thrown away (bounded),
+/// so every request gets its answer. The route has no body limit of its own
+/// ([`super::router`]): this is it.
+pub async fn check_upload(State(app): State<Arc<App>>, req: axum::extract::Request) -> Response {
+    use axum::extract::FromRequest;
     let snap = app.snapshot();
     let base = base(&app, &snap, "確認".into(), "check", false);
     let limit = crate::input::xlsx::Limits::default().max_file_bytes;
+    let expects_continue = req
+        .headers()
+        .get(header::EXPECT)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit + FORM_OVERHEAD) {
+        // A client waiting for 100 Continue sends nothing more: nothing to drain.
+        if !expects_continue {
+            drain(req.into_body().into_data_stream()).await;
+        }
+        return check_result(
+            &app,
+            base,
+            "",
+            Err(too_large(limit)),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        );
+    }
+    let _turn = match tokio::time::timeout(UPLOAD_WAIT, UPLOADS.acquire()).await {
+        Ok(Ok(permit)) => permit,
+        _ => {
+            if !expects_continue {
+                drain(req.into_body().into_data_stream()).await;
+            }
+            let mut r = check_result(
+                &app,
+                base,
+                "",
+                Err(
+                    "ほかの台帳の確認で混み合っています。少し待ってから、もう一度送ってください"
+                        .into(),
+                ),
+                StatusCode::SERVICE_UNAVAILABLE,
+            );
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("10"));
+            return r;
+        }
+    };
+    let mut form = match Multipart::from_request(req, &()).await {
+        Ok(f) => f,
+        Err(_) => {
+            return check_result(
+                &app,
+                base,
+                "",
+                Err(upload_error(StatusCode::BAD_REQUEST, limit)),
+                StatusCode::BAD_REQUEST,
+            );
+        }
+    };
     let mut upload: Option<(String, Vec<u8>)> = None;
-    let mut problem: Option<String> = None;
-    loop {
+    let mut problem: Option<StatusCode> = None;
+    'fields: loop {
         match form.next_field().await {
-            Ok(Some(field)) if field.name() == Some("register") => {
+            Ok(Some(mut field)) if field.name() == Some("register") && problem.is_none() => {
                 let name = field.file_name().unwrap_or("").to_string();
-                match field.bytes().await {
-                    Ok(bytes) => upload = Some((name, bytes.to_vec())),
-                    Err(e) => {
-                        problem = Some(upload_error(e.status(), limit));
+                // Reserved at once (pages are only resident once written): no copy on growth.
+                let capacity = declared.unwrap_or(limit).min(limit) as usize;
+                let mut bytes = Vec::with_capacity(capacity);
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) if (bytes.len() + chunk.len()) as u64 <= limit => {
+                            bytes.extend_from_slice(&chunk)
+                        }
+                        // Too large: let go of what was read, read the rest without keeping it.
+                        Ok(Some(_)) => {
+                            problem = Some(StatusCode::PAYLOAD_TOO_LARGE);
+                            bytes = Vec::new();
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            problem = Some(e.status());
+                            break 'fields;
+                        }
+                    }
+                    if problem.is_some() {
+                        drain_field(&mut field).await;
                         break;
                     }
                 }
+                if problem.is_none() {
+                    upload = Some((name, bytes));
+                }
             }
+            // Another field (or a second file after a refused one): skipped unread.
             Ok(Some(_)) => continue,
             Ok(None) => break,
             Err(e) => {
-                problem = Some(upload_error(e.status(), limit));
+                problem = Some(e.status());
                 break;
             }
         }
     }
     let (name, bytes) = match (problem, upload) {
-        (Some(p), _) => return check_result(&app, base, "", Err(p), StatusCode::BAD_REQUEST),
+        (Some(StatusCode::PAYLOAD_TOO_LARGE), _) => {
+            return check_result(
+                &app,
+                base,
+                "",
+                Err(too_large(limit)),
+                StatusCode::PAYLOAD_TOO_LARGE,
+            );
+        }
+        (Some(status), _) => {
+            return check_result(
+                &app,
+                base,
+                "",
+                Err(upload_error(status, limit)),
+                StatusCode::BAD_REQUEST,
+            );
+        }
         (None, Some((n, b))) if !b.is_empty() => (n, b),
         _ => {
             return check_result(
@@ -736,12 +852,41 @@ pub async fn check_upload(State(app): State<Arc<App>>, mut form: Multipart) -> R
     check_result(&app, base, &label, result, StatusCode::OK)
 }
 
+/// Reads what is left of a field without keeping it (bounded like [`drain`]).
+async fn drain_field(field: &mut axum::extract::multipart::Field<'_>) {
+    let start = std::time::Instant::now();
+    let mut read = 0u64;
+    while read < DRAIN_MAX && start.elapsed() < DRAIN_TIME {
+        match tokio::time::timeout(DRAIN_TIME, field.chunk()).await {
+            Ok(Ok(Some(chunk))) => read += chunk.len() as u64,
+            _ => return,
+        }
+    }
+}
+
+/// Reads a body to its end without keeping it, at most [`DRAIN_MAX`] bytes and
+/// [`DRAIN_TIME`].
+async fn drain(mut body: axum::body::BodyDataStream) {
+    let start = std::time::Instant::now();
+    let mut read = 0u64;
+    while read < DRAIN_MAX && start.elapsed() < DRAIN_TIME {
+        match tokio::time::timeout(DRAIN_TIME, body.next()).await {
+            Ok(Some(Ok(chunk))) => read += chunk.len() as u64,
+            _ => return,
+        }
+    }
+}
+
+fn too_large(limit: u64) -> String {
+    format!(
+        "ファイルが大きすぎます（上限 {}）。台帳（.xlsx）を選んでください",
+        crate::input::xlsx::mb_label(limit)
+    )
+}
+
 fn upload_error(status: StatusCode, limit: u64) -> String {
     match status {
-        StatusCode::PAYLOAD_TOO_LARGE => format!(
-            "ファイルが大きすぎます（上限 {} MB）。台帳（.xlsx）を選んでください",
-            limit / 1_000_000
-        ),
+        StatusCode::PAYLOAD_TOO_LARGE => too_large(limit),
         _ => "アップロードを読み取れませんでした。もう一度選んで送ってください".into(),
     }
 }
@@ -767,7 +912,7 @@ fn check_result(
     app.html.render(
         status,
         "check.html",
-        serde_json::json!({ "base": base, "checked": true, "name": name, "groups": groups, "totals": totals, "upload_error": error }),
+        serde_json::json!({ "base": base, "checked": true, "name": name, "groups": groups, "totals": totals, "upload_error": error, "limit": crate::input::xlsx::limit_label() }),
     )
 }
 
@@ -788,4 +933,52 @@ pub async fn not_found(State(app): State<Arc<App>>) -> Response {
 /// A 404 page for the file routes.
 pub fn not_found_response(app: &App) -> Response {
     not_found_page(app, &app.snapshot())
+}
+
+/// Answers in Japanese where axum would answer in English or not at all: a request a route's
+/// extractor refuses (a path that is not UTF-8 once decoded, such as the overlong `%C0%AE`; a
+/// query or form that does not parse) or a method the route does not take gets the message
+/// page, with the same status. Pages that already answer with HTML pass as they are.
+pub async fn japanese_errors(
+    State(app): State<Arc<App>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let response = next.run(req).await;
+    let status = response.status();
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if !status.is_client_error() || html {
+        return response;
+    }
+    let (heading, message) = match status {
+        StatusCode::NOT_FOUND => return not_found_response(&app),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "この操作はできません",
+            "このアドレスではその操作はできません。ページのリンクやボタンから操作してください。"
+                .to_string(),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "大きすぎます",
+            "送られた内容が大きすぎます。ページのボタンから操作してください。".to_string(),
+        ),
+        _ => (
+            "読み取れません",
+            "アドレスか送られた内容を読み取れませんでした。ページのリンクやボタンから開き直してください。"
+                .to_string(),
+        ),
+    };
+    let snap = app.snapshot();
+    let base = base(&app, &snap, heading.into(), "", false);
+    let mut page = app.html.render(
+        status,
+        "message.html",
+        serde_json::json!({ "base": base, "heading": heading, "message": message, "back": "/" }),
+    );
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        page.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    page
 }

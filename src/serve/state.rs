@@ -22,6 +22,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime};
 
+/// How long the page's render waits for another writer of the output folder.
+const LOCK_WAIT: Duration = Duration::from_secs(30);
+
 /// A register as read and checked.
 pub struct Loaded {
     pub input: Input,
@@ -210,13 +213,24 @@ impl App {
             progress: Some(progress),
             force: false,
         };
-        match run::render::run(
-            &loaded.input,
-            &loaded.verdict,
-            &self.engine,
-            &self.profile,
-            &opts,
-        ) {
+        // One writer per output folder: a `kyotei render` into the same folder is waited for.
+        let writer = run::command::Writer {
+            command: "kyotei serve（ページからの作成）",
+            now: &|| (self.clock)().label(),
+            wait: LOCK_WAIT,
+            on_wait: &|_, _| {},
+        };
+        let lock = writer.lock(&self.out);
+        let result = lock.and_then(|_lock| {
+            run::render::run(
+                &loaded.input,
+                &loaded.verdict,
+                &self.engine,
+                &self.profile,
+                &opts,
+            )
+        });
+        match result {
             Ok(summary) => {
                 let mut message = summary.counts_line();
                 if !summary.skipped.is_empty() {

@@ -173,6 +173,11 @@ impl Served {
         bytes
     }
 
+    /// The server's process id (to read its memory from `/proc`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// What the server printed on standard error so far.
     pub fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
