@@ -12,8 +12,8 @@
 //!   amended (附則2), two fields, no results for over two years (guideline 8①).
 
 use kyotei::date::Date;
+use kyotei::forms::blank::{self, Rows, named_row};
 use kyotei::guideline::profile::Profile;
-use kyotei::input::blank::{self, Rows, named_row};
 use kyotei::model::sheet;
 use kyotei::writer::xlsx::{self, CellValue};
 

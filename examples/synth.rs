@@ -7,8 +7,8 @@
 //! agreement's company (the benchmark's edit of one agreement).
 
 use kyotei::date::Date;
+use kyotei::forms::blank::{self, Rows, named_row};
 use kyotei::guideline::profile::Profile;
-use kyotei::input::blank::{self, Rows, named_row};
 use kyotei::model::sheet;
 use kyotei::writer::xlsx::{self, CellValue};
 

@@ -7,6 +7,7 @@
 //! input ──▶ model ──▶ guideline ──▶ document ──▶ writer ──▶ output
 //!   (xlsx)   (register)  (rules, term)  (IR, templates)  (docx, pdf, xlsx)  (the store)
 //!                                    revision (editions, 新旧対照表)   report (schedule, 年次報告, CSV)
+//! forms: the workbooks people fill in (`init`'s blank register), from the column table.
 //! run: one planner per command, built on one Engine; serve: the same as a local page;
 //! main.rs: arguments and printing.
 //! ```
@@ -18,6 +19,7 @@ pub mod date;
 pub mod document;
 pub mod error;
 pub mod finding;
+pub mod forms;
 pub mod guideline;
 pub mod input;
 pub mod model;

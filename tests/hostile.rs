@@ -7,8 +7,8 @@
 
 use crate::common::reader_fixtures;
 
+use kyotei::forms::blank::{self, Rows};
 use kyotei::guideline::profile::Profile;
-use kyotei::input::blank::{self, Rows};
 use kyotei::model::sheet;
 use kyotei::writer::xlsx::{self, CellValue};
 use reader_fixtures::{Book, padded_sheet_xml, rewrite_zip, rewrite_zip_streaming, s};

@@ -3,8 +3,8 @@
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use kyotei::date::Date;
 use kyotei::error::Error;
+use kyotei::forms::blank::{self, EXAMPLE_ID, GUIDE_SHEET};
 use kyotei::guideline::profile::Profile;
-use kyotei::input::blank::{self, EXAMPLE_ID, GUIDE_SHEET};
 use kyotei::model::sheet;
 use kyotei::writer::xlsx::LISTS_SHEET;
 use std::io::{Cursor, Read};
@@ -47,15 +47,16 @@ fn sheets_and_headers_follow_the_contract() {
     let b = bytes();
     let mut wb = workbook(&b);
     let mut expected = vec![GUIDE_SHEET.to_string()];
-    expected.extend(sheet::COLUMNS.iter().map(|(n, _)| n.to_string()));
+    expected.extend(sheet::SHEETS.iter().map(|s| s.name.to_string()));
     // Isesaki's 13 fields fit Excel's 255-character inline list: no hidden list sheet.
     assert_eq!(wb.sheet_names(), expected);
     assert!(!wb.sheet_names().iter().any(|n| n == LISTS_SHEET));
 
-    for (name, headers) in sheet::COLUMNS {
+    for sh in sheet::SHEETS {
+        let (name, headers): (&str, Vec<&str>) = (sh.name, sh.headers().collect());
         let range = wb.worksheet_range(name).unwrap();
         let got: Vec<String> = range.rows().next().unwrap().iter().map(text).collect();
-        assert_eq!(&got, headers, "{name}");
+        assert_eq!(got, headers, "{name}");
     }
 }
 
@@ -82,7 +83,7 @@ fn settings_are_prefilled_with_defaults() {
 fn the_example_agreement_is_on_every_sheet_with_real_dates() {
     let b = bytes();
     let mut wb = workbook(&b);
-    for (name, _) in &sheet::COLUMNS[1..] {
+    for name in sheet::SHEETS[1..].iter().map(|s| s.name) {
         let range = wb.worksheet_range(name).unwrap();
         let ids: Vec<String> = range.rows().skip(1).map(|r| text(&r[0])).collect();
         assert!(
@@ -120,8 +121,8 @@ fn writes_identical_bytes_every_time() {
 #[test]
 fn closed_lists_have_data_validation_and_dates_a_japanese_format() {
     let b = bytes();
-    // Sheet order: 説明 is sheet1, then COLUMNS in order.
-    let index = |name: &str| sheet::COLUMNS.iter().position(|(n, _)| *n == name).unwrap() + 2;
+    // Sheet order: 説明 is sheet1, then SHEETS in order.
+    let index = |name: &str| sheet::SHEETS.iter().position(|s| s.name == name).unwrap() + 2;
     let sheet_xml = |name: &str| part(&b, &format!("xl/worksheets/sheet{}.xml", index(name)));
 
     let fields = sheet_xml(sheet::FIELDS);

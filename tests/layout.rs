@@ -4,8 +4,8 @@
 //! company's name and address, and a heading never ends a page alone.
 
 use crate::common::{AS_OF, files, kyotei, stderr, temp};
+use kyotei::forms::blank::{self, EXAMPLE_ID, Rows, named_row};
 use kyotei::guideline::profile::Profile;
-use kyotei::input::blank::{self, EXAMPLE_ID, Rows, named_row};
 use kyotei::model::sheet;
 use kyotei::writer::xlsx::{self, CellValue};
 use std::path::Path;

@@ -4,8 +4,8 @@
 
 use kyotei::date::Date;
 use kyotei::document::ir::{DocKind, Inline, inline_text};
+use kyotei::forms::blank::{self, Rows};
 use kyotei::guideline::profile::Profile;
-use kyotei::input::blank::{self, Rows};
 use kyotei::model::sheet;
 use kyotei::output::Outcome;
 use kyotei::revision::{self, State};

@@ -12,15 +12,11 @@ use kyotei::model::{
 };
 
 // ----------------------------------------------------------------------------------------
-// Builders: cells sit where the standard layout (`sheet::COLUMNS`) puts them.
+// Builders: cells sit where the standard layout (`sheet::SHEETS`) puts them.
 // ----------------------------------------------------------------------------------------
 
 fn col(sheet_name: &str, column: &str) -> u32 {
-    let (_, cols) = sheet::COLUMNS
-        .iter()
-        .find(|(s, _)| *s == sheet_name)
-        .unwrap();
-    cols.iter().position(|c| *c == column).unwrap() as u32
+    sheet::sheet(sheet_name).unwrap().position(column).unwrap() as u32
 }
 
 fn at<T>(value: T, sheet_name: &'static str, row: u32, column: &str) -> Located<T> {

@@ -4,8 +4,8 @@
 
 use crate::common::serve::Served;
 use crate::common::{AS_OF, SAMPLE, files, kyotei, renamed, root, stderr, temp};
+use kyotei::forms::blank;
 use kyotei::guideline::profile::Profile;
-use kyotei::input::blank;
 use kyotei::writer::xlsx::{self, CellValue};
 use std::path::Path;
 use std::time::Duration;
@@ -236,4 +236,120 @@ fn every_command_and_argument_is_explained_in_japanese() {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The register with `value` in the first example row's `header` column of `sheet_name`, read
+/// back: the input findings at that cell.
+fn findings_at(sheet_name: &str, header: &str, value: &str) -> Vec<String> {
+    use kyotei::model::{CellRef, sheet};
+    let profile = Profile::isesaki();
+    let mut rows = blank::example_rows(&profile);
+    let col = sheet::sheet(sheet_name).unwrap().position(header).unwrap();
+    let (_, r) = rows.iter_mut().find(|(n, _)| *n == sheet_name).unwrap();
+    r[0][col] = CellValue::text(value);
+    let bytes = xlsx::write(&blank::register_book(&profile, &rows)).unwrap();
+    let input = kyotei::run::Input::from_bytes(Path::new("台帳.xlsx"), bytes, &profile).unwrap();
+    let cell = CellRef::new(sheet::sheet(sheet_name).unwrap().name, 2, col as u32).to_string();
+    input
+        .findings
+        .iter()
+        .filter(|f| f.cell.as_deref() == Some(cell.as_str()))
+        .map(|f| f.message.clone())
+        .collect()
+}
+
+#[test]
+fn init_and_the_reader_agree_column_by_column() {
+    use kyotei::model::sheet::{self, Choices, Need};
+    use kyotei::writer::xlsx::{ListSource, Strictness};
+    let profile = Profile::isesaki();
+    let book = blank::blank_register(&profile);
+    let mut closed = 0;
+    for sh in sheet::SHEETS {
+        let spec = book.sheets.iter().find(|s| s.name == sh.name).unwrap();
+        let written: Vec<&str> = spec.columns.iter().map(|c| c.header.as_str()).collect();
+        assert_eq!(written, sh.headers().collect::<Vec<_>>(), "{}", sh.name);
+        for (c, col) in sh.columns.iter().zip(&spec.columns) {
+            // The colour says what the table says.
+            assert_eq!(
+                col.header_color.is_some(),
+                c.need != Need::Optional,
+                "{} {}",
+                sh.name,
+                c.header
+            );
+            let Choices::Closed(offered) = c.choices else {
+                continue;
+            };
+            // The strict dropdown offers what the reader accepts, in its order…
+            let list = col.list.as_ref().expect("a dropdown");
+            assert_eq!(list.strictness, Strictness::Stop, "{}", c.header);
+            let ListSource::Items(items) = &list.source else {
+                panic!("{}: a list of items", c.header)
+            };
+            assert_eq!(items, &offered(), "{}", c.header);
+            // …every value it offers reads without a finding, and another is an error there.
+            for v in offered() {
+                assert_eq!(
+                    findings_at(sh.name, c.header, v),
+                    Vec::<String>::new(),
+                    "{} {v}",
+                    c.header
+                );
+            }
+            let other = findings_at(sh.name, c.header, "ほかの値");
+            assert!(
+                other.iter().any(|m| m.contains("選べる値")),
+                "{}: {other:?}",
+                c.header
+            );
+            closed += 1;
+        }
+    }
+    // 押印方式, 3(1), 3(3), 3(4)①–⑧, 評価, 市の費用負担, 当事者.
+    assert_eq!(closed, 14);
+}
+
+#[test]
+fn no_header_is_spelt_outside_the_column_table() {
+    // Every header of the contract, as the column table spells it.
+    let headers: Vec<&str> = kyotei::model::sheet::SHEETS
+        .iter()
+        .flat_map(|s| s.headers())
+        .collect();
+    let mut found = Vec::new();
+    for dir in [
+        "input",
+        "forms",
+        "guideline",
+        "document",
+        "revision",
+        "run",
+        "serve",
+    ] {
+        let mut stack = vec![root().join("src").join(dir)];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&p).unwrap();
+                // The code, not its unit tests (which may well say 連携事業 as a word).
+                let code = text.split("#[cfg(test)]").next().unwrap();
+                for (i, line) in code.lines().enumerate() {
+                    for h in &headers {
+                        if line.contains(&format!("\"{h}\"")) {
+                            found.push(format!("{}:{}: {h}", p.display(), i + 1));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "header literals outside model::sheet: {found:#?}"
+    );
 }

@@ -38,7 +38,7 @@ use crate::guideline::profile::{FirstTerm, Profile};
 use crate::guideline::words;
 use crate::model::{
     Agreement, Contact, FieldId, FieldRow, Located, MemoRow, Party, Project, Publicity, Register,
-    Report, SealStyle, Settings, Text,
+    Report, Settings, Text,
 };
 use serde_json::{Map, Value, json};
 
@@ -192,11 +192,7 @@ pub fn agreement(
     ctx.insert("starts_on".into(), date(&agreement.starts_on));
     ctx.insert("ends_on".into(), date(&agreement.ends_on));
     ctx.insert("signed_on".into(), date(&agreement.signed_on));
-    let seal = match agreement.seal {
-        SealStyle::署名捺印 => "署名捺印",
-        SealStyle::記名押印 => "記名押印",
-    };
-    ctx.insert("seal".into(), seal.into());
+    ctx.insert("seal".into(), agreement.seal.label().into());
     render(t, "agreement", DocKind::Agreement, ctx, reg, opts)
 }
 

@@ -237,13 +237,7 @@ fn cell_of<T>(x: &Option<Located<T>>) -> Option<CellRef> {
 
 /// The column index of a header in the standard layout (the order `init` writes).
 fn standard_col(sheet_name: &str, column: &str) -> Option<u32> {
-    sheet::COLUMNS
-        .iter()
-        .find(|(s, _)| *s == sheet_name)?
-        .1
-        .iter()
-        .position(|c| *c == column)
-        .map(|i| i as u32)
+    sheet::sheet(sheet_name)?.position(column).map(|i| i as u32)
 }
 
 /// The cell of a blank column on a row. A blank cell was not located by the reader; when every

@@ -18,9 +18,9 @@ use crate::guideline::profile::Profile;
 use crate::input::xlsx::{self, Limits, Sheet, Value};
 use crate::model::header;
 use crate::model::{
-    Agreement, Applies, CellRef, Contact, Evaluation, FieldId, FieldRow, Located, MemoRow, Party,
-    ProhibitedCheck, Project, Publicity, Register, Report, Requirement, SealStyle, Settings, Text,
-    YesNo, sheet,
+    Agreement, Applies, CellRef, Closed, Contact, Evaluation, FieldId, FieldRow, Located, MemoRow,
+    Party, ProhibitedCheck, Project, Publicity, Register, Report, Requirement, SealStyle, Settings,
+    Text, YesNo, sheet,
 };
 use crate::text;
 use std::collections::BTreeMap;
@@ -43,7 +43,7 @@ pub fn read_bytes(bytes: &[u8], profile: &Profile) -> Result<(Register, Vec<Find
 /// Whether a sheet is one of the contract's (others are not read cell by cell).
 fn is_register_sheet(name: &str) -> bool {
     let k = text::key(name);
-    sheet::COLUMNS.iter().any(|(s, _)| text::key(s) == k)
+    sheet::SHEETS.iter().any(|s| text::key(s.name) == k)
 }
 
 /// Build the register from raw sheets. `Err(Error::Structure)` when a required sheet or
@@ -114,8 +114,9 @@ pub fn from_sheets(sheets: Vec<Sheet>, profile: &Profile) -> Result<(Register, V
 /// One sheet of the contract, its columns located.
 struct Table {
     name: &'static str,
-    headers: &'static [&'static str],
-    /// The column of each header, in the order of `headers`.
+    /// The sheet's columns in the column table.
+    columns: &'static [sheet::Column],
+    /// The column of each header, in the order of `columns`.
     cols: Vec<u32>,
     /// Data rows (0-based row > 0) → column → value, known columns only.
     data: BTreeMap<u32, BTreeMap<u32, Value>>,
@@ -124,10 +125,10 @@ struct Table {
 impl Table {
     fn col(&self, header: &str) -> u32 {
         let i = self
-            .headers
+            .columns
             .iter()
-            .position(|h| *h == header)
-            .unwrap_or_else(|| panic!("column {header} is not in model::sheet::COLUMNS"));
+            .position(|c| c.header == header)
+            .unwrap_or_else(|| panic!("column {header} is not in model::sheet::SHEETS"));
         self.cols[i]
     }
 
@@ -160,9 +161,9 @@ fn structure(cell: Option<CellRef>, message: String, hint: impl Into<String>) ->
 fn tables(sheets: Vec<Sheet>, findings: &mut Vec<Finding>) -> Result<Vec<Table>> {
     let mut problems = Vec::new();
     let mut slots: Vec<Option<Sheet>> = sheets.into_iter().map(Some).collect();
-    let contract_keys: Vec<String> = sheet::COLUMNS.iter().map(|(s, _)| text::key(s)).collect();
+    let contract_keys: Vec<String> = sheet::SHEETS.iter().map(|s| text::key(s.name)).collect();
     let mut tables = Vec::new();
-    for &(name, headers) in sheet::COLUMNS {
+    for &sheet::Sheet { name, columns } in sheet::SHEETS {
         let k = text::key(name);
         let matching: Vec<usize> = slots
             .iter()
@@ -211,7 +212,7 @@ fn tables(sheets: Vec<Sheet>, findings: &mut Vec<Finding>) -> Result<Vec<Table>>
             ));
         }
         let sheet = slots[first].take().expect("matched sheet");
-        if let Some(t) = table(name, headers, sheet, &mut problems, findings) {
+        if let Some(t) = table(name, columns, sheet, &mut problems, findings) {
             tables.push(t);
         }
     }
@@ -224,7 +225,7 @@ fn tables(sheets: Vec<Sheet>, findings: &mut Vec<Finding>) -> Result<Vec<Table>>
 
 fn table(
     name: &'static str,
-    headers: &'static [&'static str],
+    columns: &'static [sheet::Column],
     sheet: Sheet,
     problems: &mut Vec<Finding>,
     findings: &mut Vec<Finding>,
@@ -238,10 +239,10 @@ fn table(
             row1.insert(*col, text::clean(&s).0.trim().to_string());
         }
     }
-    let header_keys: Vec<String> = headers.iter().map(|h| text::key(h)).collect();
-    let mut cols = Vec::with_capacity(headers.len());
+    let header_keys: Vec<String> = columns.iter().map(|c| text::key(c.header)).collect();
+    let mut cols = Vec::with_capacity(columns.len());
     let mut missing = false;
-    for (h, hk) in headers.iter().zip(&header_keys) {
+    for (h, hk) in columns.iter().map(|c| &c.header).zip(&header_keys) {
         let found: Vec<u32> = row1
             .iter()
             .filter(|(_, t)| text::key(t) == *hk)
@@ -295,7 +296,7 @@ fn table(
     }
     Some(Table {
         name,
-        headers,
+        columns,
         cols,
         data,
     })
@@ -696,7 +697,7 @@ impl Reader<'_> {
 
     /// 禁止事業確認: `該当なし`, or numbers ①–⑨ (`①③`, `1,3`, `①、③`).
     fn prohibited(&mut self, row: &Row, header: &str) -> Option<Located<ProhibitedCheck>> {
-        const NONE: &str = "該当なし";
+        const NONE: &str = crate::model::NOT_PROHIBITED;
         let (cell, s) = self.raw(row, header)?;
         if text::key(&s) == NONE {
             return Some(Located {
@@ -771,14 +772,7 @@ impl Reader<'_> {
         let row = &mut row;
         let id = self.agreement_id(row)?;
         let seal = self
-            .choice(
-                row,
-                header::押印方式,
-                &[
-                    ("署名捺印", SealStyle::署名捺印),
-                    ("記名押印", SealStyle::記名押印),
-                ],
-            )
+            .choice(row, header::押印方式, SealStyle::ACCEPTED)
             .map(|l| l.value)
             .unwrap_or_default();
         Some(Agreement {
@@ -811,28 +805,24 @@ impl Reader<'_> {
     fn requirement(&mut self, mut row: Row) -> Option<Requirement> {
         let row = &mut row;
         let agreement = self.agreement_id(row)?;
-        let yes_no = [("はい", YesNo::はい), ("いいえ", YesNo::いいえ)];
-        let applies = [
-            ("該当しない", Applies::該当しない),
-            ("該当する", Applies::該当する),
-        ];
-        // The eight columns of 3(4)①–⑧ follow 3(3) in the contract's header list.
-        let headers = row.table.headers;
-        let first = headers
+        let yes_no = YesNo::ACCEPTED;
+        // The eight columns of 3(4)①–⑧ follow 3(3) in the column table.
+        let columns = row.table.columns;
+        let first = columns
             .iter()
-            .position(|h| *h == header::欠格1破産者等)
+            .position(|c| c.header == header::欠格1破産者等)
             .expect("3(4) columns");
         let mut disqualifications: [Option<Located<Applies>>; 8] = Default::default();
         for (i, slot) in disqualifications.iter_mut().enumerate() {
-            *slot = self.choice(row, headers[first + i], &applies);
+            *slot = self.choice(row, columns[first + i].header, Applies::ACCEPTED);
         }
         Some(Requirement {
             row: row.row,
             agreement,
             checked_on: self.date(row, header::確認日),
             checked_by: self.text(row, header::確認者),
-            willing: self.choice(row, header::要件3_1意欲, &yes_no),
-            dialogue: self.choice(row, header::要件3_3継続的対話, &yes_no),
+            willing: self.choice(row, header::要件3_1意欲, yes_no),
+            dialogue: self.choice(row, header::要件3_3継続的対話, yes_no),
             disqualifications,
         })
     }
@@ -868,21 +858,8 @@ impl Reader<'_> {
     fn project(&mut self, mut row: Row) -> Option<Project> {
         let row = &mut row;
         let agreement = self.agreement_id(row)?;
-        let evaluation = [
-            ("○", Evaluation::Feasible),
-            ("〇", Evaluation::Feasible),
-            ("◯", Evaluation::Feasible),
-            ("×", Evaluation::Infeasible),
-            ("x", Evaluation::Infeasible),
-            ("X", Evaluation::Infeasible),
-            ("✕", Evaluation::Infeasible),
-            ("△", Evaluation::Adjust),
-        ];
-        let city_pays = match self.choice(
-            row,
-            header::市の費用負担,
-            &[("なし", false), ("あり", true)],
-        ) {
+        let city_pays = match self.choice(row, header::市の費用負担, crate::model::CITY_PAYS)
+        {
             Some(l) => l,
             None => Located {
                 value: false,
@@ -895,7 +872,7 @@ impl Reader<'_> {
             number: self.whole32(row, header::番号),
             field: self.field(row, header::連携事項),
             content: self.text(row, header::事業内容),
-            evaluation: self.choice(row, header::評価, &evaluation),
+            evaluation: self.choice(row, header::評価, Evaluation::ACCEPTED),
             comment: self.text(row, header::コメント),
             department: self.text(row, header::担当部),
             division: self.text(row, header::担当課),
@@ -932,11 +909,7 @@ impl Reader<'_> {
     fn contact(&mut self, mut row: Row) -> Option<Contact> {
         let row = &mut row;
         let agreement = self.agreement_id(row)?;
-        let party = self.choice(
-            row,
-            header::当事者,
-            &[("市", Party::市), ("企業等", Party::企業等)],
-        );
+        let party = self.choice(row, header::当事者, Party::ACCEPTED);
         let office = self.text(row, header::部署);
         let person = self.text(row, header::担当者);
         let phone = self.text(row, header::電話);

@@ -8,155 +8,11 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt;
 
-/// The sheets of the register, by their fixed names (`../shared/spec/input-workbook.md`).
-pub mod sheet {
-    use super::header;
-    pub const SETTINGS: &str = "設定";
-    pub const AGREEMENTS: &str = "協定";
-    pub const REQUIREMENTS: &str = "要件確認";
-    pub const FIELDS: &str = "連携事項";
-    pub const PROJECTS: &str = "連携事業";
-    pub const MEMO: &str = "申し合わせ";
-    pub const PUBLICITY: &str = "周知協力";
-    pub const CONTACTS: &str = "担当窓口";
-    pub const RESULTS: &str = "実績";
-
-    /// Every sheet of the contract with its headers, in the order `init` writes them.
-    /// `設定` is optional (defaults built in); every other sheet and column is required.
-    pub const COLUMNS: &[(&str, &[&str])] = &[
-        (SETTINGS, &[header::項目, header::値]),
-        (
-            AGREEMENTS,
-            &[
-                header::協定番号,
-                header::企業等名,
-                header::企業等所在地,
-                header::代表者役職,
-                header::代表者氏名,
-                header::担当者名,
-                header::担当者電話,
-                header::担当者メール,
-                header::申出日,
-                header::申出目的,
-                header::申出その他,
-                header::目的,
-                header::締結日,
-                header::有効期間開始日,
-                header::有効期間満了日,
-                header::押印方式,
-                header::解除日,
-                header::解除理由,
-                header::協定締結後の改正日,
-                header::申し合わせ日,
-                header::申し合わせ改訂日,
-            ],
-        ),
-        (
-            REQUIREMENTS,
-            &[
-                header::協定番号,
-                header::確認日,
-                header::確認者,
-                header::要件3_1意欲,
-                header::要件3_3継続的対話,
-                header::欠格1破産者等,
-                header::欠格2更生再生手続,
-                header::欠格3暴力団関与,
-                header::欠格4暴力団援助,
-                header::欠格5公租公課滞納,
-                header::欠格6入札資格取消,
-                header::欠格7指名停止,
-                header::欠格8その他不適当,
-            ],
-        ),
-        (
-            FIELDS,
-            &[header::協定番号, header::分野, header::協定書表記],
-        ),
-        (
-            PROJECTS,
-            &[
-                header::協定番号,
-                header::番号,
-                header::連携事項,
-                header::事業内容,
-                header::評価,
-                header::コメント,
-                header::担当部,
-                header::担当課,
-                header::担当者連絡先,
-                header::市の費用負担,
-                header::禁止事業確認,
-            ],
-        ),
-        (
-            MEMO,
-            &[
-                header::協定番号,
-                header::連携事項,
-                header::連携事業,
-                header::担当課,
-            ],
-        ),
-        (
-            PUBLICITY,
-            &[
-                header::協定番号,
-                header::連携事業,
-                header::部数,
-                header::備考,
-            ],
-        ),
-        (
-            CONTACTS,
-            &[
-                header::協定番号,
-                header::当事者,
-                header::部署,
-                header::担当者,
-                header::電話,
-                header::メール,
-            ],
-        ),
-        (
-            RESULTS,
-            &[
-                header::協定番号,
-                header::報告番号,
-                header::連携事項,
-                header::事業名,
-                header::開始日,
-                header::終了日,
-                header::実施場所,
-                header::事業内容,
-                header::参加者数,
-                header::成果,
-                header::課題今後の予定,
-                header::担当部,
-                header::担当課,
-                header::担当者,
-                header::報告日,
-                header::市の費用負担額,
-            ],
-        ),
-    ];
-
-    /// The settings keys of `設定`, in order.
-    pub const SETTINGS_KEYS: &[&str] = &[
-        "市名",
-        "市所在地",
-        "市長職名",
-        "市長氏名",
-        "所管部課",
-        "所管係",
-        "所管電話",
-        "所管メール",
-    ];
-}
+pub mod sheet;
 
 /// Every column header of the contract, one constant each: the reader, the rules' cell
 /// references and the tests name headers through these, so a misspelt header is a compile
-/// error, not a panic at run time. [`sheet::COLUMNS`] is built from them.
+/// error, not a panic at run time. The column table ([`sheet::SHEETS`]) is built from them.
 #[allow(non_upper_case_globals)]
 pub mod header {
     pub const 項目: &str = "項目";
@@ -336,6 +192,32 @@ impl Settings {
     }
 }
 
+/// A closed list of the register: the spellings the reader accepts for each value. The first
+/// spelling of each value is the one the dropdown of `init`'s workbook offers and messages
+/// show; the others are accepted variants (`〇` for `○`).
+pub trait Closed: Copy + PartialEq + 'static {
+    const ACCEPTED: &'static [(&'static str, Self)];
+
+    /// The spellings the dropdown offers, one per value, in order.
+    fn offered() -> Vec<&'static str> {
+        offered(Self::ACCEPTED)
+    }
+}
+
+/// The first spelling of each value of a closed list.
+pub fn offered<T: PartialEq>(accepted: &[(&'static str, T)]) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    for (i, (s, v)) in accepted.iter().enumerate() {
+        if !accepted[..i].iter().any(|(_, w)| w == v) {
+            out.push(*s);
+        }
+    }
+    out
+}
+
+/// 市の費用負担: なし (blank is なし too) or あり.
+pub const CITY_PAYS: &[(&str, bool)] = &[("なし", false), ("あり", true)];
+
 /// 押印方式: how the parties sign (closing sentence of the 協定書).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub enum SealStyle {
@@ -380,6 +262,23 @@ impl Agreement {
     }
 }
 
+impl Closed for SealStyle {
+    const ACCEPTED: &'static [(&'static str, SealStyle)] = &[
+        ("署名捺印", SealStyle::署名捺印),
+        ("記名押印", SealStyle::記名押印),
+    ];
+}
+
+impl SealStyle {
+    /// As printed in the 協定書's closing sentence.
+    pub fn label(self) -> &'static str {
+        match self {
+            SealStyle::署名捺印 => "署名捺印",
+            SealStyle::記名押印 => "記名押印",
+        }
+    }
+}
+
 /// はい / いいえ, or blank.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum YesNo {
@@ -387,11 +286,23 @@ pub enum YesNo {
     いいえ,
 }
 
+impl Closed for YesNo {
+    const ACCEPTED: &'static [(&'static str, YesNo)] =
+        &[("はい", YesNo::はい), ("いいえ", YesNo::いいえ)];
+}
+
 /// 該当しない / 該当する.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Applies {
     該当しない,
     該当する,
+}
+
+impl Closed for Applies {
+    const ACCEPTED: &'static [(&'static str, Applies)] = &[
+        ("該当しない", Applies::該当しない),
+        ("該当する", Applies::該当する),
+    ];
 }
 
 /// One row of `要件確認` (guideline 3).
@@ -430,6 +341,19 @@ pub enum Evaluation {
     Adjust,
 }
 
+impl Closed for Evaluation {
+    const ACCEPTED: &'static [(&'static str, Evaluation)] = &[
+        ("○", Evaluation::Feasible),
+        ("×", Evaluation::Infeasible),
+        ("△", Evaluation::Adjust),
+        ("〇", Evaluation::Feasible),
+        ("◯", Evaluation::Feasible),
+        ("x", Evaluation::Infeasible),
+        ("X", Evaluation::Infeasible),
+        ("✕", Evaluation::Infeasible),
+    ];
+}
+
 impl Evaluation {
     pub fn symbol(self) -> &'static str {
         match self {
@@ -439,6 +363,9 @@ impl Evaluation {
         }
     }
 }
+
+/// 禁止事業確認 when none of 3(5) applies.
+pub const NOT_PROHIBITED: &str = "該当なし";
 
 /// 禁止事業確認: `該当なし`, or the numbers ①–⑨ of guideline 3(5) that apply.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -491,6 +418,11 @@ pub struct Publicity {
 pub enum Party {
     市,
     企業等,
+}
+
+impl Closed for Party {
+    const ACCEPTED: &'static [(&'static str, Party)] =
+        &[("市", Party::市), ("企業等", Party::企業等)];
 }
 
 /// One row of `担当窓口` (memorandum section 4).

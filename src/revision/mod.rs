@@ -660,8 +660,8 @@ pub fn revised_on(kind: DocKind, a: &Agreement) -> Option<Date> {
 /// The register column that holds [`revised_on`].
 fn revised_column(kind: DocKind) -> &'static str {
     match kind {
-        DocKind::Agreement => "協定締結後の改正日",
-        _ => "申し合わせ改訂日",
+        DocKind::Agreement => crate::model::header::協定締結後の改正日,
+        _ => crate::model::header::申し合わせ改訂日,
     }
 }
 

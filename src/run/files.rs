@@ -14,7 +14,7 @@ use std::path::Path;
 
 /// `kyotei init`: the blank register at `path`. Any existing file is refused unless `force`.
 pub fn init(path: &Path, profile: &Profile, force: bool) -> Result<Outcome> {
-    let bytes = crate::input::blank::init_bytes(profile)?;
+    let bytes = crate::forms::blank::init_bytes(profile)?;
     let policy = Policy {
         force,
         inputs: &[],

@@ -98,8 +98,8 @@ pub fn stderr(o: &Output) -> String {
 pub fn example_with(dir: &Path, file: &str, header: &str, value: &str) -> PathBuf {
     use kyotei::writer::xlsx::CellValue;
     let profile = kyotei::guideline::profile::Profile::isesaki();
-    let mut rows = kyotei::input::blank::example_rows(&profile);
-    let col = kyotei::input::blank::headers("協定")
+    let mut rows = kyotei::forms::blank::example_rows(&profile);
+    let col = kyotei::forms::blank::headers("協定")
         .unwrap()
         .iter()
         .position(|h| *h == header)
@@ -109,7 +109,7 @@ pub fn example_with(dir: &Path, file: &str, header: &str, value: &str) -> PathBu
             sheet_rows[0][col] = CellValue::text(value);
         }
     }
-    let book = kyotei::input::blank::register_book(&profile, &rows);
+    let book = kyotei::forms::blank::register_book(&profile, &rows);
     let path = dir.join(file);
     std::fs::write(&path, kyotei::writer::xlsx::write(&book).unwrap()).unwrap();
     path

@@ -1,5 +1,5 @@
 //! Workbooks for the reader tests, built in memory with rust_xlsxwriter: the contract's
-//! sheets with their headers (from `model::sheet::COLUMNS`) and one example agreement, which
+//! sheets with their headers (from `model::sheet::SHEETS`) and one example agreement, which
 //! a test then changes cell by cell. Also raw zip surgery for hostile files.
 
 #![allow(dead_code)]
@@ -51,12 +51,12 @@ impl Book {
     /// Every sheet of the contract with its headers and no data.
     pub fn empty() -> Book {
         Book {
-            sheets: sheet::COLUMNS
+            sheets: sheet::SHEETS
                 .iter()
-                .map(|(name, headers)| SheetSpec {
-                    name: name.to_string(),
+                .map(|sh| SheetSpec {
+                    name: sh.name.to_string(),
                     hidden: false,
-                    headers: headers.iter().map(|h| h.to_string()).collect(),
+                    headers: sh.headers().map(|h| h.to_string()).collect(),
                     rows: Vec::new(),
                     extra: Vec::new(),
                 })
@@ -101,7 +101,7 @@ impl Book {
             ("3(1)意欲", s("はい")),
             ("3(3)継続的対話", s("はい")),
         ];
-        let dq: Vec<&str> = sheet::COLUMNS[2].1[5..].to_vec();
+        let dq: Vec<&str> = sheet::SHEETS[2].headers().skip(5).collect();
         for h in &dq {
             req.push((h, s("該当しない")));
         }

@@ -10,7 +10,7 @@ use crate::date::Date;
 use crate::error::Result;
 use crate::guideline::profile::{FirstTerm, Profile, circled};
 use crate::guideline::words;
-use crate::model::{Settings, sheet};
+use crate::model::{NOT_PROHIBITED, Settings, header, sheet};
 use crate::writer::xlsx::{self, Book, CellValue, Column, Kind, ListSpec, SheetSpec, Strictness};
 
 /// The explanation sheet, written first.
@@ -43,8 +43,13 @@ pub fn register_book(profile: &Profile, rows: &[(&str, Rows)]) -> Book {
                 .any(|row| row.first() == Some(&CellValue::text(EXAMPLE_ID)))
     });
     let mut sheets = vec![guide_sheet(profile, has_example)];
-    for &(name, headers) in sheet::COLUMNS {
-        let columns = headers.iter().map(|h| column(profile, name, h)).collect();
+    for sheet in sheet::SHEETS {
+        let name = sheet.name;
+        let columns = sheet
+            .columns
+            .iter()
+            .map(|c| column(profile, name, c))
+            .collect();
         let mut spec = SheetSpec::new(name, columns);
         spec.input_rows = INPUT_ROWS;
         spec.autofilter = name != sheet::SETTINGS;
@@ -100,150 +105,74 @@ pub fn named_row(sheet_name: &str, cells: &[(&str, CellValue)]) -> Vec<CellValue
 }
 
 /// The headers of a sheet of the contract.
-pub fn headers(sheet_name: &str) -> Option<&'static [&'static str]> {
-    sheet::COLUMNS
-        .iter()
-        .find(|(n, _)| *n == sheet_name)
-        .map(|(_, h)| *h)
+pub fn headers(sheet_name: &str) -> Option<Vec<&'static str>> {
+    sheet::sheet(sheet_name).map(|s| s.headers().collect())
 }
 
 /// The 0-based column of a header.
 fn col_of(sheet_name: &str, header: &str) -> u16 {
-    headers(sheet_name)
-        .and_then(|h| h.iter().position(|x| *x == header))
+    sheet::sheet(sheet_name)
+        .and_then(|s| s.position(header))
         .unwrap_or(0) as u16
 }
 
-const DATE_HEADERS: &[&str] = &[
-    "申出日",
-    "締結日",
-    "有効期間開始日",
-    "有効期間満了日",
-    "解除日",
-    "協定締結後の改正日",
-    "申し合わせ日",
-    "申し合わせ改訂日",
-    "確認日",
-    "開始日",
-    "終了日",
-    "報告日",
-];
-
-/// The column of a header: width, format, dropdown, note and header colour.
-fn column(profile: &Profile, sheet_name: &str, header: &str) -> Column {
-    let fields = || ListSpec::items(profile.fields.iter().cloned(), Strictness::Stop);
-    let kind = if DATE_HEADERS.contains(&header) {
-        Kind::Date
-    } else {
-        match header {
-            "番号" | "部数" | "参加者数" => Kind::Integer,
-            "市の費用負担額" => Kind::Yen,
-            _ => Kind::Text,
-        }
+/// The column of the blank workbook, as the column table ([`sheet::SHEETS`]) describes it:
+/// width, format, dropdown, note and header colour.
+fn column(profile: &Profile, sheet_name: &str, c: &sheet::Column) -> Column {
+    let kind = match c.kind {
+        sheet::Kind::Text => Kind::Text,
+        sheet::Kind::Date => Kind::Date,
+        sheet::Kind::Integer => Kind::Integer,
+        sheet::Kind::Yen => Kind::Yen,
     };
-    // Width: the header's display width plus room, or a hand-set width for long values.
-    let width = match (sheet_name, header) {
-        (_, "協定番号") => 11.0,
-        (sheet::SETTINGS, "項目") => 14.0,
-        (sheet::SETTINGS, "値") => 40.0,
-        (_, "企業等名") => 26.0,
-        (_, "企業等所在地") => 34.0,
-        (_, "代表者役職") => 18.0,
-        (_, "代表者氏名" | "担当者名" | "担当者") => 14.0,
-        (_, "確認者") => 20.0,
-        (_, "担当者電話" | "電話") => 15.0,
-        (_, "担当者メール" | "メール") => 28.0,
-        (_, "申出目的" | "申出その他" | "事業内容" | "コメント" | "成果" | "課題・今後の予定") => {
-            40.0
-        }
-        (_, "目的") => 30.0,
-        (_, "解除理由") => 24.0,
-        (sheet::FIELDS, "分野") | (sheet::PROJECTS | sheet::RESULTS, "連携事項") => 44.0,
-        (sheet::MEMO, "連携事項") => 34.0,
-        (sheet::MEMO | sheet::PUBLICITY, "連携事業") => 32.0,
-        (_, "協定書表記") => 30.0,
-        (_, "事業名") => 30.0,
-        (_, "実施場所") => 22.0,
-        (_, "担当部") => 16.0,
-        (_, "担当課" | "部署") => 22.0,
-        (_, "担当者連絡先") => 22.0,
-        (_, "備考") => 30.0,
-        (_, "禁止事業確認") => 14.0,
-        (_, "報告番号") => 10.0,
-        _ if kind == Kind::Date => 17.0,
-        (_, "市の費用負担額") => 18.0,
-        (_, "参加者数" | "部数") => 11.0,
-        _ => (xlsx::display_width(header) as f64 * 1.1 + 4.0).max(8.0),
+    // Width: set by hand in the table, or the header's display width plus room.
+    let width = match c.width {
+        w if w > 0.0 => w,
+        _ => (xlsx::display_width(c.header) as f64 * 1.1 + 4.0).max(8.0),
     };
-    let mut col = Column::new(header, width, kind);
-    if matches!(
-        header,
-        "事業内容"
-            | "コメント"
-            | "成果"
-            | "課題・今後の予定"
-            | "申出目的"
-            | "申出その他"
-            | "協定書表記"
-            | "事業名"
-            | "実施場所"
-            | "解除理由"
-            | "備考"
-    ) || (sheet_name == sheet::MEMO && header != "協定番号")
-    {
+    let mut col = Column::new(c.header, width, kind);
+    if c.wrap {
         col = col.wrap();
     }
-
-    // Dropdowns for closed lists.
-    let yes_no = ["はい", "いいえ"];
-    let applies = ["該当しない", "該当する"];
-    col = match (sheet_name, header) {
-        (sheet::SETTINGS, "項目") => col.open_list(sheet::SETTINGS_KEYS.iter().copied()),
-        (sheet::AGREEMENTS, "協定番号") => col,
-        (_, "協定番号") => col.with_list(ListSpec::range(
+    col = match c.choices {
+        sheet::Choices::Free => col,
+        sheet::Choices::Closed(offered) => col.list(offered()),
+        sheet::Choices::Suggested(items) => col.open_list(items.iter().copied()),
+        sheet::Choices::Fields => col.with_list(ListSpec::items(
+            profile.fields.iter().cloned(),
+            Strictness::Stop,
+        )),
+        sheet::Choices::Agreements => col.with_list(ListSpec::range(
             sheet::AGREEMENTS,
-            col_of(sheet::AGREEMENTS, "協定番号"),
+            col_of(sheet::AGREEMENTS, header::協定番号),
             2,
             INPUT_ROWS,
             Strictness::Warning,
         )),
-        (_, "押印方式") => col.list(["署名捺印", "記名押印"]),
-        (_, "3(1)意欲" | "3(3)継続的対話") => col.list(yes_no),
-        (_, h) if h.starts_with("3(4)") => col.list(applies),
-        (sheet::FIELDS, "分野") | (sheet::PROJECTS | sheet::RESULTS, "連携事項") => {
-            col.with_list(fields())
-        }
-        (_, "評価") => col.list(["○", "×", "△"]),
-        (_, "市の費用負担") => col.list(["なし", "あり"]),
-        (_, "禁止事業確認") => col.open_list(
-            std::iter::once("該当なし".to_string())
-                .chain((1..=profile.banned_count()).map(circled)),
-        ),
-        (_, "当事者") => col.list(["市", "企業等"]),
-        (sheet::PUBLICITY, "連携事業") => col.open_list(["チラシの配架", "ポスターの掲出"]),
-        _ => col,
+        sheet::Choices::Prohibited => col.open_list(prohibited_choices(profile)),
+        sheet::Choices::SettingsKeys => col.open_list(sheet::SETTINGS_KEYS.iter().copied()),
     };
-
-    // Header colour: required, or needed to sign.
-    let required = matches!(
-        header,
-        "協定番号" | "企業等名" | "分野" | "報告番号" | "当事者"
-    ) || (sheet_name == sheet::SETTINGS && header == "項目");
-    let signing = sheet_name == sheet::AGREEMENTS
-        && matches!(
-            header,
-            "企業等所在地" | "代表者役職" | "代表者氏名" | "目的" | "締結日"
-        );
-    if required {
-        col = col.header_color(REQUIRED);
-    } else if signing {
-        col = col.header_color(FOR_SIGNING);
-    }
-
-    match note(profile, sheet_name, header) {
+    col = match c.need {
+        sheet::Need::Always => col.header_color(REQUIRED),
+        sheet::Need::ForSigning => col.header_color(FOR_SIGNING),
+        sheet::Need::Optional => col,
+    };
+    let note = match c.note {
+        sheet::Note::None => None,
+        sheet::Note::Text(t) => Some(t.to_string()),
+        sheet::Note::FromProfile => profile_note(profile, sheet_name, c.header),
+    };
+    match note {
         Some(text) => col.note(text),
         None => col,
     }
+}
+
+/// The values offered for 禁止事業確認: 該当なし, then the numbers of 3(5) and the exclusions.
+pub fn prohibited_choices(profile: &Profile) -> Vec<String> {
+    std::iter::once(NOT_PROHIBITED.to_string())
+        .chain((1..=profile.banned_count()).map(circled))
+        .collect()
 }
 
 /// What 3(2) asks for, as the 分野 note says it: `3以上`, `連携事業3事業以上`.
@@ -256,8 +185,9 @@ fn needed(profile: &Profile) -> Option<String> {
     }
 }
 
-/// The note on a header cell: what to enter, in the guideline's words where it has them.
-fn note(profile: &Profile, sheet_name: &str, header: &str) -> Option<String> {
+/// The notes the column table leaves to the profile: the term, the fields, the lists of 3(4)
+/// and 3(5), in the guideline's words.
+fn profile_note(profile: &Profile, sheet_name: &str, col: &str) -> Option<String> {
     let numbered = |items: &[String]| {
         items
             .iter()
@@ -266,13 +196,25 @@ fn note(profile: &Profile, sheet_name: &str, header: &str) -> Option<String> {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    let text = match (sheet_name, header) {
-        (sheet::AGREEMENTS, "協定番号") => "協定ごとに重複しない番号（例: R8-001）。他のシートでも同じ番号で結び付けます。".into(),
-        (_, "協定番号") => "協定シートの協定番号を選ぶか入力します。".into(),
-        (_, "目的") => "協定書第1条「甲及び乙が、〇〇、〇〇、〇〇等、相互の連携強化を図る」の〇〇に入る言葉（例: 子育て支援、教育、防災）。".into(),
-        (_, "締結日") => "協定を締結した日。交渉中は空欄にします。".into(),
-        (_, "有効期間開始日") => "締結日と別の日から有効にするときだけ入力します（協定書第3条の「●年●月●日」）。".into(),
-        (_, "有効期間満了日") => match profile.term.first {
+    let disq = [
+        header::欠格1破産者等,
+        header::欠格2更生再生手続,
+        header::欠格3暴力団関与,
+        header::欠格4暴力団援助,
+        header::欠格5公租公課滞納,
+        header::欠格6入札資格取消,
+        header::欠格7指名停止,
+        header::欠格8その他不適当,
+    ];
+    if let Some(i) = disq.iter().position(|h| *h == col) {
+        return Some(format!(
+            "ガイドライン3(4){}: {}",
+            circled(i + 1),
+            profile.disqualifications.get(i)?
+        ));
+    }
+    let text = match col {
+        header::有効期間満了日 => match profile.term.first {
             FirstTerm::FiscalEnd { .. } => format!(
                 "両者で協議して決めた満了日。空欄のときは開始の{}です。",
                 words::first_end(&profile.term)
@@ -282,32 +224,27 @@ fn note(profile: &Profile, sheet_name: &str, header: &str) -> Option<String> {
                 words::first_end(&profile.term)
             ),
         },
-        (_, "協定締結後の改正日") => format!(
+        header::協定締結後の改正日 => format!(
             "ガイドライン施行（{}）前に締結した協定を、施行後に改正した日（附則2）。",
             profile.effective.wareki()
         ),
-        (_, "申し合わせ日") => "申し合わせ事項の日付。空欄のときは締結日です。".into(),
-        (_, "3(1)意欲") => "ガイドライン3(1): 地域課題や行政課題の解決及び市民サービスの向上を、市と共通目標として捉え、継続的な事業を行う意欲があるか。".into(),
-        (_, "3(3)継続的対話") => "ガイドライン3(3): 市と継続的に対話し、積極的に連携事業を実施できる企業等であるか。".into(),
-        (_, h) if h.starts_with("3(4)") => {
-            let i = h.chars().nth(4).and_then(|c| (1..=20).find(|&n| circled(n).starts_with(c)))?;
-            format!("ガイドライン3(4){}: {}", circled(i), profile.disqualifications.get(i - 1)?)
-        }
-        (sheet::FIELDS, "分野") => format!(
+        header::分野 if sheet_name == sheet::FIELDS => format!(
             "ガイドライン3(2)の分野{}:\n{}",
             needed(profile).map_or(String::new(), |n| format!("（{n}が必要）")),
             numbered(&profile.fields)
         ),
-        (sheet::FIELDS, "協定書表記") => format!(
+        header::協定書表記 => format!(
             "協定書第2条の書き方を変えるときに入力します。{}を選んだときは、実際の分野名を必ず書きます。",
             circled(profile.other_field)
         ),
-        (_, "評価") => "○＝実現可能性あり\n×＝実現不可\n△＝提案事項の調整（代替案）により実現可能性があるもの".into(),
-        (_, "市の費用負担") => "ガイドライン1(5): 原則、市が事業費を負担する事業は連携事業から除きます。".into(),
-        (_, "禁止事業確認") => {
+        header::禁止事業確認 => {
             let mut text = format!(
                 "ガイドライン3(5){}に当たらなければ「該当なし」、当たるときはその番号（例: ①）:\n{}",
-                if profile.exclusions.is_empty() { "" } else { "と除外事項" },
+                if profile.exclusions.is_empty() {
+                    ""
+                } else {
+                    "と除外事項"
+                },
                 numbered(&profile.prohibited)
             );
             if !profile.exclusions.is_empty() {
@@ -322,9 +259,6 @@ fn note(profile: &Profile, sheet_name: &str, header: &str) -> Option<String> {
             }
             text
         }
-        (sheet::MEMO, "連携事項") => "申し合わせ事項での書き方で自由に入力します。同じ値が続く行は1つのセルにまとめて印刷します。".into(),
-        (_, "当事者") => "市 または 企業等。市の行がないときは設定シートの所管部課を使います。".into(),
-        (_, "報告番号") => "協定ごとに重複しない番号（例: 1, 2, 3）。".into(),
         _ => return None,
     };
     Some(text)
@@ -447,7 +381,7 @@ fn guide_sheet(profile: &Profile, has_example: bool) -> SheetSpec {
         ]);
     }
     let columns = vec![
-        Column::new("項目", 16.0, Kind::Text).wrap(),
+        Column::new(header::項目, 16.0, Kind::Text).wrap(),
         Column::new("説明", 96.0, Kind::Text).wrap(),
     ];
     let mut spec = SheetSpec::new(GUIDE_SHEET, columns).with_rows(rows);
@@ -617,11 +551,11 @@ pub fn example_rows(profile: &Profile) -> Vec<(&'static str, Rows)> {
     let purpose = words.join("、");
     let checker = example_checker(profile);
     let mut requirement = vec![
-        ("協定番号", id()),
-        ("確認日", date(2026, 6, 10)),
-        ("確認者", t(&checker)),
-        ("3(1)意欲", t("はい")),
-        ("3(3)継続的対話", t("はい")),
+        (header::協定番号, id()),
+        (header::確認日, date(2026, 6, 10)),
+        (header::確認者, t(&checker)),
+        (header::要件3_1意欲, t("はい")),
+        (header::要件3_3継続的対話, t("はい")),
     ];
     let disq: Vec<String> = headers(sheet::REQUIREMENTS)
         .unwrap_or_default()
@@ -640,17 +574,17 @@ pub fn example_rows(profile: &Profile) -> Vec<(&'static str, Rows)> {
             named_row(
                 sheet::PROJECTS,
                 &[
-                    ("協定番号", id()),
-                    ("番号", CellValue::Int(n as i64 + 1)),
-                    ("連携事項", field(p.field)),
-                    ("事業内容", t(&w[0])),
-                    ("評価", t(&w[1])),
-                    ("コメント", t(&w[2])),
-                    ("担当部", t(&w[3])),
-                    ("担当課", t(&w[4])),
-                    ("担当者連絡先", t(&w[5])),
-                    ("市の費用負担", t("なし")),
-                    ("禁止事業確認", t("該当なし")),
+                    (header::協定番号, id()),
+                    (header::番号, CellValue::Int(n as i64 + 1)),
+                    (header::連携事項, field(p.field)),
+                    (header::事業内容, t(&w[0])),
+                    (header::評価, t(&w[1])),
+                    (header::コメント, t(&w[2])),
+                    (header::担当部, t(&w[3])),
+                    (header::担当課, t(&w[4])),
+                    (header::担当者連絡先, t(&w[5])),
+                    (header::市の費用負担, t("なし")),
+                    (header::禁止事業確認, t("該当なし")),
                 ],
             )
         })
@@ -658,9 +592,12 @@ pub fn example_rows(profile: &Profile) -> Vec<(&'static str, Rows)> {
     let field_rows: Rows = fields
         .iter()
         .map(|&i| {
-            let mut cells = vec![("協定番号", id()), ("分野", field(i))];
+            let mut cells = vec![(header::協定番号, id()), (header::分野, field(i))];
             if i + 1 == profile.other_field {
-                cells.push(("協定書表記", t("地域の特性に応じた連携に関すること。")));
+                cells.push((
+                    header::協定書表記,
+                    t("地域の特性に応じた連携に関すること。"),
+                ));
             }
             named_row(sheet::FIELDS, &cells)
         })
@@ -669,10 +606,10 @@ pub fn example_rows(profile: &Profile) -> Vec<(&'static str, Rows)> {
         named_row(
             sheet::MEMO,
             &[
-                ("協定番号", id()),
-                ("連携事項", t(f)),
-                ("連携事業", t(p)),
-                ("担当課", t(d)),
+                (header::協定番号, id()),
+                (header::連携事項, t(f)),
+                (header::連携事業, t(p)),
+                (header::担当課, t(d)),
             ],
         )
     };
@@ -680,49 +617,52 @@ pub fn example_rows(profile: &Profile) -> Vec<(&'static str, Rows)> {
     let isesaki_words = profile.field_index(KNOWN_FIELDS[0][0]) == Some(first.field);
     let result: Vec<(&str, CellValue)> = if isesaki_words {
         vec![
-            ("事業名", t("親子食育ワークショップ")),
-            ("実施場所", t("市内公民館")),
+            (header::事業名, t("親子食育ワークショップ")),
+            (header::実施場所, t("市内公民館")),
             (
-                "事業内容",
+                header::事業内容,
                 t("親子を対象に、野菜を使った簡単な料理づくりと栄養のお話を行った。"),
             ),
-            ("参加者数", CellValue::Int(28)),
+            (header::参加者数, CellValue::Int(28)),
             (
-                "成果",
+                header::成果,
                 t("参加者アンケートで9割が「家庭でも取り組みたい」と回答した。"),
             ),
             (
-                "課題・今後の予定",
+                header::課題今後の予定,
                 t("定員を超える申込みがあったため、来年度は2回開催を検討する。"),
             ),
-            ("担当部", t("福祉こども部")),
-            ("担当課", t("こども支援課")),
-            ("担当者", t("子育て係")),
+            (header::担当部, t("福祉こども部")),
+            (header::担当課, t("こども支援課")),
+            (header::担当者, t("子育て係")),
         ]
     } else {
         vec![
-            ("事業名", t(&format!("{}の連携事業", words[0]))),
-            ("実施場所", t("市内公民館")),
-            ("事業内容", t(&first.words[0])),
-            ("参加者数", CellValue::Int(28)),
+            (header::事業名, t(&format!("{}の連携事業", words[0]))),
+            (header::実施場所, t("市内公民館")),
+            (header::事業内容, t(&first.words[0])),
+            (header::参加者数, CellValue::Int(28)),
             (
-                "成果",
+                header::成果,
                 t("参加者アンケートで9割が「また参加したい」と回答した。"),
             ),
-            ("課題・今後の予定", t("来年度も継続して実施する。")),
-            ("担当部", t(&first.words[3])),
-            ("担当課", t(&first.words[4])),
-            ("担当者", t(first.words[5].split('（').next().unwrap_or(""))),
+            (header::課題今後の予定, t("来年度も継続して実施する。")),
+            (header::担当部, t(&first.words[3])),
+            (header::担当課, t(&first.words[4])),
+            (
+                header::担当者,
+                t(first.words[5].split('（').next().unwrap_or("")),
+            ),
         ]
     };
     let mut result_cells = vec![
-        ("協定番号", id()),
-        ("報告番号", t("1")),
-        ("連携事項", field(first.field)),
-        ("開始日", date(2026, 10, 17)),
-        ("終了日", date(2026, 10, 17)),
-        ("報告日", date(2026, 10, 30)),
-        ("市の費用負担額", CellValue::Int(0)),
+        (header::協定番号, id()),
+        (header::報告番号, t("1")),
+        (header::連携事項, field(first.field)),
+        (header::開始日, date(2026, 10, 17)),
+        (header::終了日, date(2026, 10, 17)),
+        (header::報告日, date(2026, 10, 30)),
+        (header::市の費用負担額, CellValue::Int(0)),
     ];
     result_cells.extend(result);
     let s = profile.settings();
@@ -733,25 +673,25 @@ pub fn example_rows(profile: &Profile) -> Vec<(&'static str, Rows)> {
             vec![named_row(
                 sheet::AGREEMENTS,
                 &[
-                    ("協定番号", id()),
-                    ("企業等名", t("株式会社サンプル商事")),
-                    ("企業等所在地", t(&example_address(profile))),
-                    ("代表者役職", t("代表取締役社長")),
-                    ("代表者氏名", t("見本 太郎")),
-                    ("担当者名", t("見本 花子")),
-                    ("担当者電話", t("0270-00-0000")),
-                    ("担当者メール", t("renkei@sample.example.jp")),
-                    ("申出日", date(2026, 5, 15)),
+                    (header::協定番号, id()),
+                    (header::企業等名, t("株式会社サンプル商事")),
+                    (header::企業等所在地, t(&example_address(profile))),
+                    (header::代表者役職, t("代表取締役社長")),
+                    (header::代表者氏名, t("見本 太郎")),
+                    (header::担当者名, t("見本 花子")),
+                    (header::担当者電話, t("0270-00-0000")),
+                    (header::担当者メール, t("renkei@sample.example.jp")),
+                    (header::申出日, date(2026, 5, 15)),
                     (
-                        "申出目的",
+                        header::申出目的,
                         t(&format!(
                             "地域に根ざした企業として、{}の分野で市と連携し、市民サービスの向上に貢献するため。",
                             and_list(&words)
                         )),
                     ),
-                    ("目的", t(&purpose)),
-                    ("締結日", date(2026, 7, 1)),
-                    ("押印方式", t("署名捺印")),
+                    (header::目的, t(&purpose)),
+                    (header::締結日, date(2026, 7, 1)),
+                    (header::押印方式, t("署名捺印")),
                 ],
             )],
         ),
@@ -787,19 +727,19 @@ pub fn example_rows(profile: &Profile) -> Vec<(&'static str, Rows)> {
                 named_row(
                     sheet::PUBLICITY,
                     &[
-                        ("協定番号", id()),
-                        ("連携事業", t("チラシの配架")),
-                        ("部数", CellValue::Int(100)),
-                        ("備考", t("店舗のレジ横に配架")),
+                        (header::協定番号, id()),
+                        (header::連携事業, t("チラシの配架")),
+                        (header::部数, CellValue::Int(100)),
+                        (header::備考, t("店舗のレジ横に配架")),
                     ],
                 ),
                 named_row(
                     sheet::PUBLICITY,
                     &[
-                        ("協定番号", id()),
-                        ("連携事業", t("ポスターの掲出")),
-                        ("部数", CellValue::Int(5)),
-                        ("備考", t("店舗入口の掲示板")),
+                        (header::協定番号, id()),
+                        (header::連携事業, t("ポスターの掲出")),
+                        (header::部数, CellValue::Int(5)),
+                        (header::備考, t("店舗入口の掲示板")),
                     ],
                 ),
             ],
@@ -810,22 +750,25 @@ pub fn example_rows(profile: &Profile) -> Vec<(&'static str, Rows)> {
                 named_row(
                     sheet::CONTACTS,
                     &[
-                        ("協定番号", id()),
-                        ("当事者", t("市")),
-                        ("部署", t(&format!("{}{}", s.office, s.office_section))),
-                        ("電話", t(&s.office_phone)),
-                        ("メール", t(&s.office_email)),
+                        (header::協定番号, id()),
+                        (header::当事者, t("市")),
+                        (
+                            header::部署,
+                            t(&format!("{}{}", s.office, s.office_section)),
+                        ),
+                        (header::電話, t(&s.office_phone)),
+                        (header::メール, t(&s.office_email)),
                     ],
                 ),
                 named_row(
                     sheet::CONTACTS,
                     &[
-                        ("協定番号", id()),
-                        ("当事者", t("企業等")),
-                        ("部署", t("総務部地域貢献課")),
-                        ("担当者", t("見本 花子")),
-                        ("電話", t("0270-00-0000")),
-                        ("メール", t("renkei@sample.example.jp")),
+                        (header::協定番号, id()),
+                        (header::当事者, t("企業等")),
+                        (header::部署, t("総務部地域貢献課")),
+                        (header::担当者, t("見本 花子")),
+                        (header::電話, t("0270-00-0000")),
+                        (header::メール, t("renkei@sample.example.jp")),
                     ],
                 ),
             ],
@@ -845,11 +788,12 @@ mod tests {
     fn every_sheet_follows_columns_after_the_guide() {
         let book = blank_register(&Profile::isesaki());
         assert_eq!(book.sheets[0].name, GUIDE_SHEET);
-        assert_eq!(book.sheets.len(), sheet::COLUMNS.len() + 1);
-        for (spec, (name, headers)) in book.sheets[1..].iter().zip(sheet::COLUMNS) {
-            assert_eq!(spec.name, *name);
+        assert_eq!(book.sheets.len(), sheet::SHEETS.len() + 1);
+        for (spec, s) in book.sheets[1..].iter().zip(sheet::SHEETS) {
+            let (name, headers): (&str, Vec<&str>) = (s.name, s.headers().collect());
+            assert_eq!(spec.name, name);
             let got: Vec<&str> = spec.columns.iter().map(|c| c.header.as_str()).collect();
-            assert_eq!(&got, headers);
+            assert_eq!(got, headers);
             for row in &spec.rows {
                 assert_eq!(row.len(), headers.len(), "{name}");
             }
@@ -887,10 +831,10 @@ mod tests {
             xlsx::ListSource::Items(v) => v,
             other => panic!("{other:?}"),
         };
-        assert_eq!(items(col(sheet::FIELDS, "分野")), p.fields);
-        assert_eq!(items(col(sheet::RESULTS, "連携事項")).len(), 13);
-        assert_eq!(items(col(sheet::PROJECTS, "評価")), ["○", "×", "△"]);
-        let banned = col(sheet::PROJECTS, "禁止事業確認");
+        assert_eq!(items(col(sheet::FIELDS, header::分野)), p.fields);
+        assert_eq!(items(col(sheet::RESULTS, header::連携事項)).len(), 13);
+        assert_eq!(items(col(sheet::PROJECTS, header::評価)), ["○", "×", "△"]);
+        let banned = col(sheet::PROJECTS, header::禁止事業確認);
         assert_eq!(
             banned.list.as_ref().unwrap().strictness,
             Strictness::Information
@@ -908,15 +852,18 @@ mod tests {
             );
             assert!(col(sheet::REQUIREMENTS, h).note.unwrap().contains("団体"));
         }
-        assert_eq!(col(sheet::AGREEMENTS, "締結日").kind, Kind::Date);
-        assert_eq!(col(sheet::RESULTS, "市の費用負担額").kind, Kind::Yen);
+        assert_eq!(col(sheet::AGREEMENTS, header::締結日).kind, Kind::Date);
+        assert_eq!(col(sheet::RESULTS, header::市の費用負担額).kind, Kind::Yen);
     }
 
     #[test]
     fn named_row_places_values_by_header() {
         let row = named_row(
             sheet::MEMO,
-            &[("担当課", t("建設部住宅課")), ("協定番号", t("R8-001"))],
+            &[
+                (header::担当課, t("建設部住宅課")),
+                (header::協定番号, t("R8-001")),
+            ],
         );
         assert_eq!(
             row,
@@ -932,7 +879,7 @@ mod tests {
     #[test]
     fn the_guide_mentions_every_sheet() {
         let guide = guide_sheet(&Profile::isesaki(), true);
-        for (name, _) in sheet::COLUMNS {
+        for name in sheet::SHEETS.iter().map(|s| s.name) {
             assert!(
                 guide
                     .rows
