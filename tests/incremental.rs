@@ -255,3 +255,204 @@ fn watch_renders_again_after_a_save_by_rename() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `kyotei render 台帳.xlsx --watch` in `dir`, its output lines collected as they come.
+struct Watching {
+    child: std::process::Child,
+    lines: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Watching {
+    fn start(dir: &Path) -> Watching {
+        use std::io::{BufRead, BufReader};
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kyotei"))
+            .args([
+                "render",
+                "台帳.xlsx",
+                "-o",
+                "出力",
+                "--as-of",
+                AS_OF,
+                "--watch",
+            ])
+            .current_dir(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let lines = lines.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    lines.lock().unwrap().push(line);
+                }
+            });
+        }
+        Watching { child, lines }
+    }
+
+    /// How many lines so far contain `what`.
+    fn count(&self, what: &str) -> usize {
+        self.lines
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.contains(what))
+            .count()
+    }
+
+    /// Waits (at most two minutes) until `n` lines contain `what`.
+    fn wait_for(&self, what: &str, n: usize) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        while self.count(what) < n {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no {n}×{what:?} in:\n{}",
+                self.lines.lock().unwrap().join("\n")
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn watch_renders_once_per_save_and_never_for_a_read_or_a_touch() {
+    use std::time::Duration;
+    const SAVED: &str = "台帳が保存されました";
+    const WAITING: &str = "の保存を待っています";
+    let dir = setup("inc-watch-once");
+    let w = Watching::start(&dir);
+    w.wait_for(WAITING, 1);
+    let register = dir.join("台帳.xlsx");
+    // Reading the register 20 times (kyotei's own reading did this to itself) renders nothing.
+    for _ in 0..20 {
+        let _ = std::fs::read(&register).unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Neither does touch, nor writing the same bytes again.
+    assert!(
+        std::process::Command::new("touch")
+            .arg(&register)
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::fs::write(&register, std::fs::read(&register).unwrap()).unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(w.count(SAVED), 0, "{}", w.lines.lock().unwrap().join("\n"));
+    // One save (as Excel saves: a temporary file renamed over it) renders exactly once.
+    let bytes = std::fs::read(&register).unwrap();
+    std::fs::write(dir.join("~$台帳.tmp"), renamed(&bytes)).unwrap();
+    std::fs::rename(dir.join("~$台帳.tmp"), &register).unwrap();
+    w.wait_for(WAITING, 2);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(w.count(SAVED), 1, "{}", w.lines.lock().unwrap().join("\n"));
+    assert_eq!(
+        w.count("組版した書類"),
+        2,
+        "the first render and the one after the save"
+    );
+    drop(w);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The edition records and the manifest of an output folder.
+fn editions(out: &Path) -> BTreeMap<String, Vec<u8>> {
+    files(out)
+        .into_iter()
+        .filter(|(k, _)| k.contains("/版/") || k == "manifest.json" || k.contains("新旧対照表"))
+        .collect()
+}
+
+#[test]
+fn an_interrupted_render_uses_up_no_edition() {
+    use std::process::{Command, Stdio};
+    use std::time::Duration;
+    // The state before: the sample rendered once (every tracked document at 第1版).
+    let base = setup("inc-interrupt-base");
+    render(&base, "台帳.xlsx", &[]);
+    let changed = renamed(&std::fs::read(base.join("台帳.xlsx")).unwrap());
+    // What an uninterrupted render of the changed register makes: R8-001 at 第2版.
+    let copy = |name: &str| {
+        let d = temp(name);
+        for (rel, bytes) in files(&base) {
+            let p = d.join(&rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, bytes).unwrap();
+        }
+        std::fs::write(d.join("新.xlsx"), &changed).unwrap();
+        d
+    };
+    let reference = copy("inc-interrupt-ref");
+    render(&reference, "新.xlsx", &[]);
+    let expected = files(&reference.join("出力"));
+    assert!(
+        expected.keys().any(|k| k.contains("第2版")),
+        "the change makes a second edition: {:?}",
+        expected.keys()
+    );
+    let original = editions(&base.join("出力"));
+    for (i, (signal, delay)) in [
+        ("-INT", 0),
+        ("-INT", 150),
+        ("-INT", 400),
+        ("-INT", 800),
+        ("-KILL", 100),
+        ("-KILL", 500),
+        ("-KILL", 1000),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let d = copy(&format!("inc-interrupt-{i}"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kyotei"))
+            .args([
+                "render", "新.xlsx", "-o", "出力", "--as-of", AS_OF, "--jobs", "1",
+            ])
+            .args(["--force"])
+            .current_dir(&d)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay));
+        let _ = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status();
+        let status = child.wait().unwrap();
+        let interrupted = !matches!(status.code(), Some(0 | 1));
+        let out = d.join("出力");
+        // Interrupted before its commit, the folder is as it was: no edition used up, no file
+        // the manifest does not know (killed during the commit, the next run completes it).
+        if interrupted && signal == "-INT" {
+            assert_eq!(editions(&out), original, "{signal} after {delay} ms");
+            let leftover: Vec<String> = files(&out)
+                .into_keys()
+                .filter(|k| k.starts_with(".kyotei"))
+                .collect();
+            assert!(leftover.is_empty(), "{leftover:?}");
+        }
+        // The next run gives what an uninterrupted run gives.
+        render(&d, "新.xlsx", &[]);
+        assert_eq!(
+            files(&out),
+            expected,
+            "{signal} after {delay} ms ({status:?}): the rerun differs from an uninterrupted run"
+        );
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+    std::fs::remove_dir_all(&base).unwrap();
+    std::fs::remove_dir_all(&reference).unwrap();
+}
