@@ -1,6 +1,7 @@
 //! The documents' wording against the guideline (参考資料), built from a register made by
 //! hand.
 
+use crate::common::model::d as date;
 use kyotei::date::Date;
 use kyotei::document::assets::Assets;
 use kyotei::document::build::{self, Options};
@@ -24,9 +25,6 @@ fn t(sheet: &'static str, s: &str) -> Text {
 }
 fn ot(sheet: &'static str, s: &str) -> Option<Text> {
     Some(t(sheet, s))
-}
-fn date(y: i32, m: u32, d: u32) -> Date {
-    Date::new(y, m, d).unwrap()
 }
 fn od(y: i32, m: u32, d: u32) -> Option<Located<Date>> {
     Some(Located {

@@ -1953,3 +1953,103 @@ fn paths_and_queries_the_page_cannot_read_get_a_japanese_page() {
     assert_eq!(r.status, 404);
     assert!(!r.text().contains("pid"), "{}", r.text());
 }
+
+// One writer per output folder.
+
+#[test]
+fn a_second_writer_waits_for_the_first_names_it_and_gives_up_with_2() {
+    const N: usize = 30;
+    let dir = case_dir("two-writers");
+    let a = dir.join("台帳A.xlsx");
+    let b = dir.join("台帳B.xlsx");
+    fs::write(&a, workbook(&many(N))).unwrap();
+    fs::write(&b, workbook(&many(2))).unwrap();
+    let out = dir.join("出力");
+    let first = Command::new(env!("CARGO_BIN_EXE_kyotei"))
+        .args(["render", a.to_str().unwrap(), "-o", out.to_str().unwrap()])
+        .args(["--as-of", AS_OF, "-q", "--jobs", "1"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The first holds the folder once it writes its staging folder.
+    let start = Instant::now();
+    while !out.join(".kyotei-lock").exists() && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // A second render into the same folder waits (here one second), naming the first, then
+    // gives up with exit 2 and writes nothing.
+    let second = Command::new(env!("CARGO_BIN_EXE_kyotei"))
+        .args(["render", b.to_str().unwrap(), "-o", out.to_str().unwrap()])
+        .args(["--as-of", AS_OF, "-q"])
+        .env("KYOTEI_LOCK_WAIT", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(2), "{stderr}");
+    let pid = first.id().to_string();
+    assert_has(
+        &stderr,
+        &[
+            "書き込み中です。終わるのを待っています",
+            &pid,
+            "kyotei render",
+            "待ちましたが終わりませんでした",
+        ],
+    );
+    let done = first.wait_with_output().unwrap();
+    assert_eq!(
+        done.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    // Every file the folder holds is the one the manifest lists, byte for byte.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let listed = manifest["files"].as_array().unwrap();
+    // Every file but the manifest itself is listed (documents and edition records).
+    assert_eq!(listed.len(), snapshot(&out).len() - 1);
+    assert_eq!(assert_no_partial_files(&out), N * 10);
+    for f in listed {
+        let bytes = fs::read(out.join(f["path"].as_str().unwrap())).unwrap();
+        assert_eq!(
+            kyotei::output::sha256_hex(&bytes),
+            f["sha256"].as_str().unwrap()
+        );
+    }
+    assert!(!out.join(".kyotei-lock").exists());
+    // Once the first is done, the second goes through.
+    let r = render(&b, &out, &["-q"]);
+    assert_eq!(r.code, Some(0), "{r:#?}");
+}
+
+#[test]
+fn diff_into_a_file_is_exit_2_even_when_nothing_changed() {
+    let dir = case_dir("diff-into-file");
+    let register = dir.join("台帳.xlsx");
+    fs::write(&register, workbook(&clean_rows())).unwrap();
+    let file = dir.join("出力.txt");
+    fs::write(&file, b"a file").unwrap();
+    let r = kyotei(&[
+        "diff",
+        register.to_str().unwrap(),
+        register.to_str().unwrap(),
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, Some(2), "{r:#?}");
+    assert_has(&r.stderr, &["新旧対照表を作成できませんでした", "出力.txt"]);
+    assert_eq!(fs::read(&file).unwrap(), b"a file");
+}
+
+#[test]
+fn init_force_says_it_replaced_the_file() {
+    let dir = case_dir("init-force");
+    let path = dir.join("台帳.xlsx");
+    fs::write(&path, b"old").unwrap();
+    let r = kyotei(&["init", path.to_str().unwrap(), "--force"]);
+    assert_eq!(r.code, Some(0), "{r:#?}");
+    assert_has(&r.stdout, &["を置き換えました"]);
+    assert!(!r.stdout.contains("置き換えし"), "{}", r.stdout);
+}

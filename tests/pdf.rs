@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Instant;
 
+use crate::common::pdf_text;
 use kyotei::date::Date;
 use kyotei::document::assets::Assets;
 use kyotei::document::ir::{
@@ -471,17 +472,6 @@ fn run(cmd: &str, args: &[&str], input: Option<&[u8]>) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
-}
-
-/// pdftotext (reading order, no -layout) of the whole document or of one page.
-fn pdf_text(bytes: &[u8], page: Option<u32>) -> String {
-    let p = page.map(|p| p.to_string());
-    let mut args: Vec<&str> = Vec::new();
-    if let Some(p) = &p {
-        args.extend(["-f", p, "-l", p]);
-    }
-    args.extend(["-raw", "-enc", "UTF-8", "-", "-"]);
-    run("pdftotext", &args, Some(bytes))
 }
 
 fn pdf_info(bytes: &[u8], name: &str) -> String {

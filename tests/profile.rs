@@ -4,7 +4,8 @@
 //! `check` clean for every profile, exclusions as data, and broken profiles refused (exit 2)
 //! with the key named.
 
-use crate::common::{kyotei, root, stderr, temp};
+use crate::common::model::d;
+use crate::common::{kyotei, pdf_text, root, stderr, temp};
 use kyotei::date::Date;
 use kyotei::document::assets::Assets;
 use kyotei::document::build::{self, Options};
@@ -19,7 +20,6 @@ use kyotei::writer::xlsx::{self, CellValue};
 use serde_json::{Value, json};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const KAKUU: &str = "samples/kakuu.json";
 
@@ -49,17 +49,6 @@ fn write_profile(dir: &Path, name: &str, v: &Value) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, serde_json::to_string_pretty(v).unwrap()).unwrap();
     path
-}
-
-/// The text of a PDF, as pdftotext reads it.
-fn pdf_text(path: &Path) -> String {
-    let o = Command::new("pdftotext")
-        .arg(path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is installed");
-    assert!(o.status.success(), "pdftotext {}", path.display());
-    String::from_utf8(o.stdout).unwrap()
 }
 
 /// The text of the parts of a zip package (DOCX, XLSX) whose names start with `prefix`: the
@@ -128,10 +117,6 @@ fn agreement_text(reg: &Register, profile: &Profile) -> Vec<String> {
     .plain_text()
 }
 
-fn d(y: i32, m: u32, day: u32) -> Date {
-    Date::new(y, m, day).unwrap()
-}
-
 fn s(x: &str) -> CellValue {
     CellValue::from(x)
 }
@@ -197,7 +182,7 @@ fn the_fictional_city_end_to_end() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let docs = dir.join("出力").join("例-001");
-    let pdf = pdf_text(&docs.join("協定書.pdf"));
+    let pdf = pdf_text(&std::fs::read(docs.join("協定書.pdf")).unwrap(), None);
     let flat: String = pdf.split_whitespace().collect();
     for expected in [
         "架空市と株式会社サンプル商事との包括連携協定書",
@@ -220,7 +205,7 @@ fn the_fictional_city_end_to_end() {
     for e in std::fs::read_dir(&docs).unwrap() {
         let p = e.unwrap().path();
         let text = match p.extension().and_then(|x| x.to_str()) {
-            Some("pdf") => pdf_text(&p),
+            Some("pdf") => pdf_text(&std::fs::read(&p).unwrap(), None),
             Some("docx") => zip_text(&std::fs::read(&p).unwrap(), "word/document.xml"),
             _ => continue,
         };

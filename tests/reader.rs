@@ -1,9 +1,9 @@
 //! The workbook reader end to end: workbooks built with rust_xlsxwriter (and hostile files
 //! built by hand) go through `xlsx_in` and `register`; every input problem must name its cell.
 
+use crate::common::model::d as date;
 use crate::common::reader_fixtures;
 
-use kyotei::date::Date;
 use kyotei::error::Error;
 use kyotei::finding::{Finding, Severity};
 use kyotei::guideline::profile::Profile;
@@ -35,10 +35,6 @@ fn at<'a>(findings: &'a [Finding], cell: &str) -> &'a Finding {
         .iter()
         .find(|f| f.cell.as_deref() == Some(cell))
         .unwrap_or_else(|| panic!("no finding at {cell}: {findings:#?}"))
-}
-
-fn date(y: i32, m: u32, d: u32) -> Date {
-    Date::new(y, m, d).unwrap()
 }
 
 fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {

@@ -2,6 +2,7 @@
 //! the new one and compare it with the one before; unchanged documents stay byte-identical.
 //! Registers are the `init` example workbook, edited cell by cell and read back from XLSX.
 
+use crate::common::{files, temp};
 use kyotei::date::Date;
 use kyotei::document::ir::{DocKind, Inline, inline_text};
 use kyotei::forms::blank::{self, Rows};
@@ -15,7 +16,7 @@ use kyotei::run::{Engine, Format, Input};
 use kyotei::writer::docx::docx_text;
 use kyotei::writer::xlsx::{self, CellValue};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 
 const ID: &str = "例-001";
@@ -85,34 +86,6 @@ impl Book {
         assert!(s.skipped.is_empty(), "{:?}", s.findings);
         s
     }
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kyotei-revision-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
-}
-
-/// Every file under `dir`, relative, with its bytes.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, d: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                let rel = p
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
 }
 
 /// The paths whose bytes differ between two snapshots (or are in only one).

@@ -119,11 +119,24 @@ pub fn read_filtered(
     limits: &Limits,
     keep: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<Sheet>> {
+    let bytes = read_file(path, limits)?;
+    read_from(&bytes, limits, keep, path)
+}
+
+/// The bytes of a workbook file, within the size cap: a folder or a file larger than the cap
+/// is refused before it is read, and a file that grows while it is read is never read past
+/// the cap (it is refused then). The one way kyotei reads a register from disk.
+pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>> {
     let unreadable = |reason: String| Error::Unreadable {
         path: path.to_path_buf(),
         reason,
     };
     let meta = std::fs::metadata(path).map_err(|e| unreadable(io_reason(&e)))?;
+    if meta.is_dir() {
+        return Err(unreadable(
+            "フォルダです。台帳（.xlsx）のファイルを指定してください".into(),
+        ));
+    }
     if !meta.is_file() {
         return Err(unreadable("ファイルではありません".into()));
     }
@@ -136,7 +149,13 @@ pub fn read_filtered(
     file.take(limits.max_file_bytes + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| unreadable(io_reason(&e)))?;
-    read_from(&bytes, limits, keep, path)
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(unreadable(too_big(
+            bytes.len() as u64,
+            limits.max_file_bytes,
+        )));
+    }
+    Ok(bytes)
 }
 
 /// Like [`read_bytes`], reading the cells only of the sheets `keep` accepts.

@@ -155,23 +155,12 @@ pub struct Input {
     pub findings: Vec<Finding>,
 }
 
-/// Reads a register, refusing a file larger than the reader accepts before reading it.
+/// Reads a register through the reader's capped read ([`crate::input::xlsx::read_file`]): a
+/// file larger than the reader accepts is refused before it is read, and never read past the
+/// cap if it grows meanwhile.
 pub fn read(path: &Path, profile: &Profile) -> Result<Input> {
-    let limit = crate::input::xlsx::Limits::default().max_file_bytes;
-    let unreadable = |reason: String| Error::Unreadable {
-        path: path.to_path_buf(),
-        reason,
-    };
-    let meta = std::fs::metadata(path).map_err(|e| unreadable(crate::error::io_message(&e)))?;
-    if meta.is_dir() {
-        return Err(unreadable(
-            "フォルダです。台帳（.xlsx）のファイルを指定してください".into(),
-        ));
-    }
-    if meta.len() > limit {
-        return Err(unreadable(crate::input::xlsx::too_big(meta.len(), limit)));
-    }
-    let bytes = std::fs::read(path).map_err(|e| unreadable(crate::error::io_message(&e)))?;
+    let limits = crate::input::xlsx::Limits::default();
+    let bytes = crate::input::xlsx::read_file(path, &limits)?;
     Input::from_bytes(path, bytes, profile)
 }
 

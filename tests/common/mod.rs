@@ -1,8 +1,6 @@
 //! Helpers shared by the test modules: running the binary, scratch folders, reading a folder
 //! back, and the workbook fixtures of the reader tests.
 
-#![allow(dead_code)]
-
 pub mod browser;
 pub mod model;
 pub mod reader_fixtures;
@@ -113,4 +111,30 @@ pub fn example_with(dir: &Path, file: &str, header: &str, value: &str) -> PathBu
     let path = dir.join(file);
     std::fs::write(&path, kyotei::writer::xlsx::write(&book).unwrap()).unwrap();
     path
+}
+
+/// pdftotext (reading order, `-raw`, UTF-8) of a whole PDF or of one of its pages.
+pub fn pdf_text(bytes: &[u8], page: Option<u32>) -> String {
+    use std::io::Write;
+    let p = page.map(|p| p.to_string());
+    let mut args: Vec<&str> = Vec::new();
+    if let Some(p) = &p {
+        args.extend(["-f", p, "-l", p]);
+    }
+    args.extend(["-raw", "-enc", "UTF-8", "-", "-"]);
+    let mut child = Command::new("pdftotext")
+        .args(&args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("pdftotext (poppler-utils) is needed: {e}"));
+    child.stdin.take().unwrap().write_all(bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "pdftotext failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }

@@ -2,8 +2,6 @@
 //! sheets with their headers (from `model::sheet::SHEETS`) and one example agreement, which
 //! a test then changes cell by cell. Also raw zip surgery for hostile files.
 
-#![allow(dead_code)]
-
 use kyotei::model::sheet;
 use rust_xlsxwriter::{Format, Formula, Workbook};
 use std::collections::BTreeMap;
@@ -18,7 +16,6 @@ pub enum C {
     D(f64),
     /// A formula and the result Excel cached.
     F(&'static str, &'static str),
-    B(bool),
 }
 
 pub fn s(x: &str) -> C {
@@ -242,7 +239,6 @@ impl Book {
                     C::F(f, res) => ws
                         .write_formula(r, c, Formula::new(*f).set_result(*res))
                         .map(|_| ()),
-                    C::B(x) => ws.write_boolean(r, c, *x).map(|_| ()),
                 }
                 .unwrap();
             }
