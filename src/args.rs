@@ -99,16 +99,31 @@ impl Layout {
     }
 }
 
-/// `--format text|json`.
+/// `--format text|json` of `check` and `schedule`.
+#[derive(Args)]
+pub struct Printed {
+    /// 表示の形式: text（人が読む）、json（プログラム向け）。既定: text
+    #[arg(
+        long,
+        value_enum,
+        value_name = "形式",
+        default_value = "text",
+        hide_default_value = true,
+        hide_possible_values = true
+    )]
+    pub format: Output,
+}
+
+/// The values of `--format text|json`.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Output {
     Text,
     Json,
 }
 
-impl From<Output> for Style {
-    fn from(o: Output) -> Style {
-        match o {
+impl From<Printed> for Style {
+    fn from(p: Printed) -> Style {
+        match p.format {
             Output::Text => Style::Text,
             Output::Json => Style::Json,
         }
@@ -137,16 +152,8 @@ pub enum Command {
         as_of: AsOf,
         #[command(flatten)]
         agreements: Agreements,
-        /// 表示の形式: text（人が読む）、json（プログラム向け）。既定: text
-        #[arg(
-            long,
-            value_enum,
-            value_name = "形式",
-            default_value = "text",
-            hide_default_value = true,
-            hide_possible_values = true
-        )]
-        format: Output,
+        #[command(flatten)]
+        format: Printed,
         #[command(flatten)]
         fonts: Fonts,
     },
@@ -222,16 +229,8 @@ pub enum Command {
         /// この月数以内に期限が来るものだけを表示する
         #[arg(long, value_name = "月数", value_parser = parse_count)]
         within: Option<usize>,
-        /// 表示の形式: text（人が読む）、json（プログラム向け）。既定: text
-        #[arg(
-            long,
-            value_enum,
-            value_name = "形式",
-            default_value = "text",
-            hide_default_value = true,
-            hide_possible_values = true
-        )]
-        format: Output,
+        #[command(flatten)]
+        format: Printed,
         /// 期限を iCalendar ファイル（Outlook・Google カレンダーに取り込み可）にも書き出す
         #[arg(long, value_name = "ファイル")]
         ics: Option<PathBuf>,

@@ -174,63 +174,17 @@ fn drafts_and_finals_keep_their_own_records() {
 
 #[test]
 fn watch_renders_again_after_a_save_by_rename() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-    use std::sync::mpsc;
-    use std::time::Duration;
+    use std::process::Command;
     let dir = setup("inc-watch");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kyotei"))
-        .args([
-            "render",
-            "台帳.xlsx",
-            "-o",
-            "出力",
-            "--as-of",
-            AS_OF,
-            "--watch",
-        ])
-        .current_dir(&dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = mpsc::channel::<String>();
-    for stream in [
-        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
-        Box::new(child.stderr.take().unwrap()),
-    ] {
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-    }
-    let mut seen = Vec::new();
-    let mut wait_for = |what: &str| {
-        let deadline = std::time::Instant::now() + Duration::from_secs(120);
-        loop {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            match rx.recv_timeout(left) {
-                Ok(l) => {
-                    let hit = l.contains(what);
-                    seen.push(l);
-                    if hit {
-                        return;
-                    }
-                }
-                Err(_) => panic!("no {what:?} in:\n{}", seen.join("\n")),
-            }
-        }
-    };
-    wait_for("の保存を待っています");
+    let mut w = Watching::start(&dir);
+    w.wait_for("の保存を待っています", 1);
     // Save as Excel does: a temporary file beside the register, renamed over it.
     let bytes = std::fs::read(dir.join("台帳.xlsx")).unwrap();
     std::fs::write(dir.join("~$台帳.tmp"), renamed(&bytes)).unwrap();
     std::fs::rename(dir.join("~$台帳.tmp"), dir.join("台帳.xlsx")).unwrap();
-    wait_for("台帳が保存されました");
-    wait_for("組版した書類");
-    wait_for("の保存を待っています");
+    w.wait_for("台帳が保存されました", 1);
+    w.wait_for("組版した書類", 2);
+    w.wait_for("の保存を待っています", 2);
     let text = kyotei::writer::docx::docx_text(
         &std::fs::read(dir.join("出力/R8-001/協定書.docx")).unwrap(),
     )
@@ -238,7 +192,7 @@ fn watch_renders_again_after_a_save_by_rename() {
     .join("\n");
     assert!(text.contains("株式会社あかぎ商会"), "{text}");
     // Ctrl-C ends the watch cleanly.
-    let pid = child.id().to_string();
+    let pid = w.child.id().to_string();
     assert!(
         Command::new("kill")
             .args(["-INT", &pid])
@@ -246,11 +200,16 @@ fn watch_renders_again_after_a_save_by_rename() {
             .unwrap()
             .success()
     );
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(0), "{}", seen.join("\n"));
+    let status = w.child.wait().unwrap();
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "{}",
+        w.lines.lock().unwrap().join("\n")
+    );
     let leftovers: Vec<String> = files(&dir.join("出力"))
         .into_keys()
-        .filter(|k| k.contains("kyotei-tmp"))
+        .filter(|k| k.contains("kyotei-tmp") || k.starts_with(".kyotei"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     std::fs::remove_dir_all(&dir).unwrap();

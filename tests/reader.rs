@@ -590,7 +590,7 @@ fn a_file_that_is_not_a_zip_is_refused() {
     );
     assert!(unreadable(&path).contains("zip 形式ではありません"));
     let missing = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reader-tests/none.xlsx");
-    assert!(unreadable(&missing).contains("見つかりません"));
+    assert!(unreadable(&missing).contains("ファイルまたはフォルダがありません"));
 }
 
 #[test]

@@ -196,17 +196,7 @@ fn profile_note(profile: &Profile, sheet_name: &str, col: &str) -> Option<String
             .collect::<Vec<_>>()
             .join("\n")
     };
-    let disq = [
-        header::欠格1破産者等,
-        header::欠格2更生再生手続,
-        header::欠格3暴力団関与,
-        header::欠格4暴力団援助,
-        header::欠格5公租公課滞納,
-        header::欠格6入札資格取消,
-        header::欠格7指名停止,
-        header::欠格8その他不適当,
-    ];
-    if let Some(i) = disq.iter().position(|h| *h == col) {
+    if let Some(i) = header::DISQUALIFICATIONS.iter().position(|h| *h == col) {
         return Some(format!(
             "ガイドライン3(4){}: {}",
             circled(i + 1),

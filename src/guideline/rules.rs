@@ -285,17 +285,6 @@ fn agreement_cells(a: &Agreement) -> Vec<(&'static str, Option<CellRef>)> {
     ]
 }
 
-const DISQUALIFICATION_COLUMNS: [&str; 8] = [
-    header::欠格1破産者等,
-    header::欠格2更生再生手続,
-    header::欠格3暴力団関与,
-    header::欠格4暴力団援助,
-    header::欠格5公租公課滞納,
-    header::欠格6入札資格取消,
-    header::欠格7指名停止,
-    header::欠格8その他不適当,
-];
-
 fn requirement_cells(r: &Requirement) -> Vec<(&'static str, Option<CellRef>)> {
     let mut v = vec![
         (header::協定番号, Some(r.agreement.cell)),
@@ -304,7 +293,7 @@ fn requirement_cells(r: &Requirement) -> Vec<(&'static str, Option<CellRef>)> {
         (header::要件3_1意欲, cell_of(&r.willing)),
         (header::要件3_3継続的対話, cell_of(&r.dialogue)),
     ];
-    for (name, d) in DISQUALIFICATION_COLUMNS.iter().zip(&r.disqualifications) {
+    for (name, d) in header::DISQUALIFICATIONS.iter().zip(&r.disqualifications) {
         v.push((name, cell_of(d)));
     }
     v
@@ -729,7 +718,7 @@ fn requirements(reg: &Register, profile: &Profile, a: &Agreement, out: &mut Out)
                 blank_cell(
                     sheet::REQUIREMENTS,
                     r.row,
-                    DISQUALIFICATION_COLUMNS[i],
+                    header::DISQUALIFICATIONS[i],
                     &cells,
                     r.agreement.cell,
                 ),

@@ -806,15 +806,9 @@ impl Reader<'_> {
         let row = &mut row;
         let agreement = self.agreement_id(row)?;
         let yes_no = YesNo::ACCEPTED;
-        // The eight columns of 3(4)①–⑧ follow 3(3) in the column table.
-        let columns = row.table.columns;
-        let first = columns
-            .iter()
-            .position(|c| c.header == header::欠格1破産者等)
-            .expect("3(4) columns");
         let mut disqualifications: [Option<Located<Applies>>; 8] = Default::default();
-        for (i, slot) in disqualifications.iter_mut().enumerate() {
-            *slot = self.choice(row, columns[first + i].header, Applies::ACCEPTED);
+        for (slot, h) in disqualifications.iter_mut().zip(header::DISQUALIFICATIONS) {
+            *slot = self.choice(row, h, Applies::ACCEPTED);
         }
         Some(Requirement {
             row: row.row,

@@ -193,12 +193,9 @@ fn read_from(
     }
 }
 
+/// An OS error reading the workbook, in the words every other command uses.
 fn io_reason(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::NotFound => "ファイルが見つかりません".into(),
-        io::ErrorKind::PermissionDenied => "ファイルを読む権限がありません".into(),
-        _ => crate::error::io_message(e),
-    }
+    crate::error::io_message(e)
 }
 
 fn mb(n: u64) -> String {

@@ -80,6 +80,18 @@ pub mod header {
     pub const 課題今後の予定: &str = "課題・今後の予定";
     pub const 報告日: &str = "報告日";
     pub const 市の費用負担額: &str = "市の費用負担額";
+
+    /// The eight columns of 3(4)①–⑧, in order.
+    pub const DISQUALIFICATIONS: [&str; 8] = [
+        欠格1破産者等,
+        欠格2更生再生手続,
+        欠格3暴力団関与,
+        欠格4暴力団援助,
+        欠格5公租公課滞納,
+        欠格6入札資格取消,
+        欠格7指名停止,
+        欠格8その他不適当,
+    ];
 }
 
 /// A 協定番号 as compared: NFKC, without whitespace ([`crate::text::key`]), so full- and
