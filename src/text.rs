@@ -85,8 +85,11 @@ pub fn clean(s: &str) -> (String, Removed) {
     let emoji = |c: char| !c.is_ascii() && c.is_emoji_char();
     let mut removed = Removed::default();
     let mut out = String::with_capacity(s.len());
+    // Whether NFC might change the text: told in this one pass, so most cells need no other.
+    let mut maybe_not_nfc = false;
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
+        maybe_not_nfc |= !surely_nfc(c);
         match c {
             '\n' => out.push(c),
             '\r' => removed.controls = true,
@@ -99,7 +102,8 @@ pub fn clean(s: &str) -> (String, Removed) {
             '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FFFE}' | '\u{FFFF}' => {
                 removed.controls = true
             }
-            c if c.general_category() == GeneralCategory::Format => {
+            // Every character of those ranges is of another category than Cf.
+            c if !surely_nfc(c) && c.general_category() == GeneralCategory::Format => {
                 let prev = out.chars().next_back();
                 let after_emoji = prev.is_some_and(|p| {
                     emoji(p) || p == '\u{FE0F}' || ('\u{E0020}'..='\u{E007F}').contains(&p)
@@ -118,7 +122,10 @@ pub fn clean(s: &str) -> (String, Removed) {
             c => out.push(c),
         }
     }
-    (nfc(out), removed)
+    match maybe_not_nfc {
+        true => (nfc(out), removed),
+        false => (out, removed),
+    }
 }
 
 /// The canonical composition (NFC) of a text, keeping CJK compatibility ideographs (U+F900–
@@ -126,8 +133,9 @@ pub fn clean(s: &str) -> (String, Removed) {
 /// (U+FA19 神 by U+795E 神), a glyph a name written with the old form must not lose.
 pub fn nfc(s: String) -> String {
     use unicode_normalization::{IsNormalized, is_nfc_quick};
-    // Fast path: almost every cell is already NFC (any ASCII, text typed by an IME).
-    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+    // Fast path: almost every cell is already NFC (any ASCII, text typed by an IME). Most
+    // characters of a register are in ranges NFC never changes, told without a table lookup.
+    if s.chars().all(surely_nfc) || is_nfc_quick(s.chars()) == IsNormalized::Yes {
         return s;
     }
     let compat = |c: char| {
@@ -144,6 +152,22 @@ pub fn nfc(s: String) -> String {
     }
     out.extend(s[start..].nfc());
     out
+}
+
+/// Whether a character is one NFC never changes nor combines with what precedes it, and not a
+/// format character (Cf), by range: Latin up to U+02FF but the soft hyphen U+00AD, CJK symbols, hiragana and katakana (without the combining sound marks
+/// U+3099 and U+309A), CJK unified ideographs, full-width ASCII and half-width katakana.
+/// (Checked against the NFC quick-check table in the tests.)
+fn surely_nfc(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{AC}'
+        | '\u{AE}'..='\u{2FF}'
+        | '\u{3000}'..='\u{3029}'
+        | '\u{3041}'..='\u{3096}'
+        | '\u{30A1}'..='\u{30FA}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{FF01}'..='\u{FF5E}'
+        | '\u{FF61}'..='\u{FF9D}')
 }
 
 /// Levenshtein distance over characters.
@@ -186,6 +210,29 @@ pub fn suggest<'a>(value: &str, candidates: impl IntoIterator<Item = &'a str>) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ranges_taken_as_nfc_are_nfc_in_the_quick_check_table() {
+        use unicode_normalization::{IsNormalized, is_nfc_quick};
+        for c in (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|&c| surely_nfc(c))
+        {
+            assert_eq!(
+                is_nfc_quick(std::iter::once(c)),
+                IsNormalized::Yes,
+                "U+{:04X}",
+                c as u32
+            );
+            // Nor does it combine with a character before it.
+            assert_eq!(
+                is_nfc_quick(['a', c].into_iter()),
+                IsNormalized::Yes,
+                "U+{:04X}",
+                c as u32
+            );
+        }
+    }
 
     #[test]
     fn the_fast_path_gives_the_normalised_key() {

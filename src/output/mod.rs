@@ -233,9 +233,9 @@ impl Store {
     /// renamed into place, or removed when the file in place has the same bytes.
     fn move_in(&self, staged: &Path, rel: &Path, history: Option<&str>) -> Result<Outcome> {
         let path = self.prepare(rel)?;
-        let new = fs::read(staged).map_err(|e| Error::io(staged, e))?;
         let outcome = match fs::read(&path) {
-            Ok(old) if old == new => {
+            // The staged bytes are read only when there is a file to compare them with.
+            Ok(old) if fs::read(staged).map_err(|e| Error::io(staged, e))? == old => {
                 fs::remove_file(staged).map_err(|e| Error::io(staged, e))?;
                 return Ok(Outcome::Unchanged);
             }

@@ -41,6 +41,8 @@ struct Entry {
 pub struct Stage<'a> {
     store: &'a Store,
     entries: Vec<Entry>,
+    /// Files whose destination already holds the same bytes: nothing to stage or move.
+    unchanged: Vec<String>,
     /// Committed (or being committed): nothing to remove.
     done: bool,
 }
@@ -99,6 +101,7 @@ impl Store {
             let mut stage = Stage {
                 store: self,
                 entries,
+                unchanged: Vec::new(),
                 done: true,
             };
             stage.finish()?;
@@ -120,6 +123,7 @@ impl Store {
         Ok(Stage {
             store: self,
             entries: Vec::new(),
+            unchanged: Vec::new(),
             done: false,
         })
     }
@@ -150,6 +154,17 @@ impl Stage<'_> {
             }
         }
         let rel = rel_string(&plan.rel);
+        self.entries.retain(|e| e.rel != rel);
+        self.unchanged.retain(|r| *r != rel);
+        // A file already in place with these bytes is left alone (the manifest of a run that
+        // changed nothing, a record that did not change): nothing is written or synced.
+        let dest = self.store.root.join(&plan.rel);
+        let same_len = fs::symlink_metadata(&dest)
+            .is_ok_and(|m| m.is_file() && m.len() == plan.bytes.len() as u64);
+        if same_len && fs::read(&dest).is_ok_and(|b| b == plan.bytes) {
+            self.unchanged.push(rel);
+            return Ok(());
+        }
         let path = self.staged_path(&rel);
         let dir = path.parent().expect("a staged file has a folder");
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -161,11 +176,6 @@ impl Stage<'_> {
             history: history.map(str::to_string),
         });
         Ok(())
-    }
-
-    /// Whether nothing was staged.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
     }
 
     /// Puts every staged file in place, then `manifest` (when given) last, and says what
@@ -180,15 +190,21 @@ impl Stage<'_> {
                 None,
             )?;
         }
+        let unchanged: Vec<(String, Outcome)> = std::mem::take(&mut self.unchanged)
+            .into_iter()
+            .map(|rel| (rel, Outcome::Unchanged))
+            .collect();
         if self.entries.is_empty() {
-            return Ok(Vec::new());
+            return Ok(unchanged);
         }
         let _hold = atomic::stop_writes();
         self.done = true;
         let journal = self.store.root.join(STAGE_DIR).join(JOURNAL);
         let bytes = serde_json::to_vec(&self.entries).expect("the journal serialises");
         write_synced(&journal, &bytes)?;
-        self.finish()
+        let mut outcomes = self.finish()?;
+        outcomes.extend(unchanged);
+        Ok(outcomes)
     }
 
     /// Moves each staged file into place (those already moved are skipped), then removes the
