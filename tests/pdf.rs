@@ -3,13 +3,11 @@
 //! font coverage and the `--templates` override. Text is extracted with poppler's
 //! `pdftotext`/`pdfinfo`/`pdftoppm` (poppler-utils).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use crate::common::pdf_text;
+use crate::common::{pdf_text, tool as run};
 use kyotei::date::Date;
 use kyotei::document::assets::Assets;
 use kyotei::document::ir::{
@@ -451,27 +449,6 @@ fn tmp_pdf(name: &str, bytes: &[u8]) -> PathBuf {
         std::env::temp_dir().join(format!("kyotei-pdf-test-{}-{name}.pdf", std::process::id()));
     std::fs::write(&path, bytes).unwrap();
     path
-}
-
-fn run(cmd: &str, args: &[&str], input: Option<&[u8]>) -> String {
-    let mut child = Command::new(cmd)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{cmd} (poppler-utils) is needed: {e}"));
-    if let Some(input) = input {
-        child.stdin.take().unwrap().write_all(input).unwrap();
-    }
-    drop(child.stdin.take());
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{cmd} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 fn pdf_info(bytes: &[u8], name: &str) -> String {

@@ -113,28 +113,37 @@ pub fn example_with(dir: &Path, file: &str, header: &str, value: &str) -> PathBu
     path
 }
 
+/// A tool's standard output, `input` on its standard input; the test fails if it is missing
+/// (`bash .ci/run` installs the tools) or fails.
+pub fn tool(cmd: &str, args: &[&str], input: Option<&[u8]>) -> String {
+    use std::io::Write;
+    let mut child = Command::new(cmd)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{cmd} (poppler-utils) is needed: {e}"));
+    if let Some(input) = input {
+        child.stdin.take().unwrap().write_all(input).unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// pdftotext (reading order, `-raw`, UTF-8) of a whole PDF or of one of its pages.
 pub fn pdf_text(bytes: &[u8], page: Option<u32>) -> String {
-    use std::io::Write;
     let p = page.map(|p| p.to_string());
     let mut args: Vec<&str> = Vec::new();
     if let Some(p) = &p {
         args.extend(["-f", p, "-l", p]);
     }
     args.extend(["-raw", "-enc", "UTF-8", "-", "-"]);
-    let mut child = Command::new("pdftotext")
-        .args(&args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("pdftotext (poppler-utils) is needed: {e}"));
-    child.stdin.take().unwrap().write_all(bytes).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "pdftotext failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    tool("pdftotext", &args, Some(bytes))
 }
