@@ -353,3 +353,38 @@ fn no_header_is_spelt_outside_the_column_table() {
         "header literals outside model::sheet: {found:#?}"
     );
 }
+
+#[test]
+fn a_duplicated_number_blocks_both_rows_and_its_findings_are_listed_once() {
+    let dir = temp("duplicate-number");
+    let profile = Profile::isesaki();
+    let mut rows = blank::example_rows(&profile);
+    let (_, agreements) = rows.iter_mut().find(|(n, _)| *n == "協定").unwrap();
+    let copy = agreements[0].clone();
+    agreements.push(copy);
+    let bytes = xlsx::write(&blank::register_book(&profile, &rows)).unwrap();
+    std::fs::write(dir.join("台帳.xlsx"), bytes).unwrap();
+    let o = kyotei(
+        &["check", "台帳.xlsx", "--as-of", AS_OF, "--format", "json"],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let findings: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    let duplicate: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| f["message"].as_str().unwrap().contains("重複"))
+        .collect();
+    assert_eq!(duplicate.len(), 1, "{findings:#?}");
+    let mut seen = std::collections::HashSet::new();
+    for f in &findings {
+        assert!(seen.insert(f.to_string()), "listed twice: {f}");
+    }
+    // Neither row's documents are made: they would share one folder.
+    let o = kyotei(
+        &["render", "台帳.xlsx", "-o", "出力", "--as-of", AS_OF],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!dir.join("出力").join("例-001").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

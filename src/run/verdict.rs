@@ -28,6 +28,9 @@ pub struct Verdict {
     wide: Range<usize>,
     /// Per agreement of the register (by its position in the `協定` sheet): its findings.
     own: Vec<Range<usize>>,
+    /// Per agreement: the position of the first agreement with its 協定番号 (itself, but for
+    /// a duplicated number, whose findings and verdict are the first one's).
+    canon: Vec<usize>,
     /// The findings naming a 協定番号 that is not in the register.
     orphans: Range<usize>,
     /// Cells with characters no font has, per agreement (for the drafts' warnings).
@@ -106,10 +109,17 @@ impl Verdict {
                 Some(_) => orphans = start..i,
             }
         }
+        let canon = reg
+            .agreements
+            .iter()
+            .enumerate()
+            .map(|(i, a)| reg.position(&a.key).unwrap_or(i))
+            .collect();
         Verdict {
             findings,
             wide,
             own,
+            canon,
             orphans,
             glyphs,
             as_of,
@@ -121,8 +131,10 @@ impl Verdict {
         &self.findings
     }
 
-    /// The findings of the agreement at `index` in the `協定` sheet.
+    /// The findings of the agreement at `index` in the `協定` sheet (for a duplicated
+    /// 協定番号, those of the number: the duplicate's error included).
     pub fn own(&self, index: usize) -> &[Finding] {
+        let index = self.canon.get(index).copied().unwrap_or(index);
         self.own
             .get(index)
             .map_or(&[][..], |r| &self.findings[r.clone()])
@@ -158,9 +170,14 @@ impl Verdict {
     /// (`whole`), the orphans'.
     pub fn for_selection(&self, selected: &[usize], whole: bool) -> Vec<Finding> {
         let mut out = self.register_wide().to_vec();
-        let mut sorted = selected.to_vec();
-        sorted.sort_unstable();
-        for i in sorted {
+        // Each 協定番号 once, in sheet order (a duplicated number's rows share its findings).
+        let mut numbers: Vec<usize> = selected
+            .iter()
+            .map(|&i| self.canon.get(i).copied().unwrap_or(i))
+            .collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        for i in numbers {
             out.extend_from_slice(self.own(i));
         }
         if whole {
