@@ -327,7 +327,10 @@ impl Renderer<'_> {
             |change| {
                 if let super::watch::Change::Read(read) = change {
                     match *read {
-                        Ok(input) => say(Watching::Rendered(self.render(&input))),
+                        Ok(input) => {
+                            say(Watching::Saved);
+                            say(Watching::Rendered(self.render(&input)));
+                        }
                         Err(e) => say(Watching::Unreadable(e)),
                     }
                     say(Watching::Waiting(first.path.clone()));
@@ -341,7 +344,9 @@ impl Renderer<'_> {
 pub enum Watching {
     /// Waiting for the next save.
     Waiting(PathBuf),
-    /// A save changed the register, and it was rendered again.
+    /// A save changed the register: it is rendered again now.
+    Saved,
+    /// The render after a save, done.
     Rendered(Result<Rendered>),
     /// A save left the register unreadable; the documents stay as they were.
     Unreadable(Error),
@@ -353,9 +358,9 @@ impl fmt::Display for Watching {
             Watching::Waiting(p) => {
                 writeln!(f, "{} の保存を待っています（Ctrl-C で終了）", p.display())
             }
-            Watching::Rendered(_) => {
-                writeln!(f, "台帳が保存されました。変わった書類を作り直します")
-            }
+            Watching::Saved => writeln!(f, "台帳が保存されました。変わった書類を作り直します"),
+            // The render's own report says what it did.
+            Watching::Rendered(_) => Ok(()),
             Watching::Unreadable(e) => writeln!(
                 f,
                 "エラー: {e}\n前回作成した書類はそのままです。台帳を直して保存すると、もう一度作成します"
