@@ -229,6 +229,7 @@ fn doc(kind: DocKind, blocks: Vec<Block>) -> Document {
         orientation: Orientation::Portrait,
         draft: false,
         edition: None,
+        issued: None,
         blocks,
     }
 }
@@ -357,6 +358,7 @@ fn agreement(draft: bool) -> Document {
     Document {
         draft,
         edition: Some("第2版（令和8年9月1日改訂）".into()),
+        issued: None,
         ..doc(DocKind::Agreement, blocks)
     }
 }

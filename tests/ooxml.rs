@@ -217,3 +217,128 @@ fn multiset_minus(a: &[char], b: &[char]) -> String {
     }
     out
 }
+
+/// The custom properties of a DOCX (name → value) and its `dc:identifier`.
+fn identity(docx: &Path) -> (std::collections::BTreeMap<String, String>, String) {
+    use std::io::Read;
+    let bytes = std::fs::read(docx).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut part = |name: &str| {
+        let mut s = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    let custom = part("docProps/custom.xml");
+    let core = part("docProps/core.xml");
+    let mut props = std::collections::BTreeMap::new();
+    for p in custom.split("<property ").skip(1) {
+        let name = p
+            .split("name=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let value = p
+            .split("<vt:lpwstr>")
+            .nth(1)
+            .unwrap()
+            .split("</vt:lpwstr>")
+            .next()
+            .unwrap();
+        props.insert(name.to_string(), value.to_string());
+    }
+    let id = core
+        .split("<dc:identifier>")
+        .nth(1)
+        .map(|s| s.split("</dc:identifier>").next().unwrap().to_string())
+        .unwrap_or_default();
+    (props, id)
+}
+
+#[test]
+fn every_docx_says_what_it_is_and_libreoffice_keeps_it() {
+    let dir = temp("ooxml-identity");
+    std::fs::copy(root().join(SAMPLE), dir.join("台帳.xlsx")).unwrap();
+    let o = kyotei(
+        &["render", "台帳.xlsx", "-o", "出力", "--as-of", AS_OF],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let o = kyotei(
+        &[
+            "render",
+            "台帳.xlsx",
+            "-o",
+            "出力",
+            "--as-of",
+            AS_OF,
+            "--draft",
+            "--agreement",
+            "R8-002",
+        ],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = dir.join("出力");
+    let cases = [
+        ("R8-001/協定書.docx", "R8-001", "協定書", Some("1"), "false"),
+        ("R8-001/申出書.docx", "R8-001", "申出書", None, "false"),
+        (
+            "R2-005/申し合わせ事項.docx",
+            "R2-005",
+            "申し合わせ事項",
+            Some("1"),
+            "false",
+        ),
+        (
+            "R8-002/案/協定書.docx",
+            "R8-002",
+            "協定書",
+            Some("1"),
+            "true",
+        ),
+    ];
+    let lo = dir.join("lo");
+    for (rel, agreement, kind, edition, draft) in cases {
+        let file = out.join(rel);
+        let (props, id) = identity(&file);
+        assert_eq!(props["kyotei.agreement"], agreement, "{rel}");
+        assert_eq!(props["kyotei.kind"], kind, "{rel}");
+        assert_eq!(props["kyotei.draft"], draft, "{rel}");
+        assert_eq!(
+            props.get("kyotei.edition").map(String::as_str),
+            edition,
+            "{rel}"
+        );
+        let sha = &props["kyotei.ir-sha256"];
+        assert!(
+            sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{rel}"
+        );
+        assert!(
+            id.contains(&format!("協定番号={agreement}")) && id.contains(sha.as_str()),
+            "{id}"
+        );
+        // Saved by LibreOffice (which rewrites every part), the file still says the same.
+        let target = lo.join(rel.replace('/', "_").trim_end_matches(".docx"));
+        std::fs::create_dir_all(&target).unwrap();
+        let s = Command::new("soffice")
+            .args(["--headless", "--convert-to", "docx", "--outdir"])
+            .arg(&target)
+            .arg(&file)
+            .output()
+            .expect("LibreOffice (soffice) is installed (bash .ci/run installs it)");
+        assert!(s.status.success(), "{}", String::from_utf8_lossy(&s.stderr));
+        let saved = std::fs::read_dir(&target)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let (again, id_again) = identity(&saved);
+        assert_eq!(again, props, "{rel} after LibreOffice");
+        assert_eq!(id_again, id, "{rel} after LibreOffice");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

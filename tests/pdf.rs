@@ -79,6 +79,7 @@ fn doc(kind: DocKind, title: &str, blocks: Vec<Block>) -> Document {
         orientation: Orientation::Portrait,
         draft: false,
         edition: None,
+        issued: None,
         blocks,
     }
 }
@@ -438,6 +439,7 @@ fn every_block() -> Document {
     ];
     Document {
         edition: Some("第2版（令和8年9月1日改訂）".into()),
+        issued: None,
         ..doc(DocKind::Report, "実績報告書", blocks)
     }
 }

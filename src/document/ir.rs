@@ -181,7 +181,22 @@ pub struct Document {
     pub draft: bool,
     /// An edition label printed at the top right (`第2版（令和8年9月1日改訂）`), if any.
     pub edition: Option<String>,
+    /// What kyotei issued the document as (agreement, edition), written into the DOCX so a
+    /// file that comes back can be matched to it; `None` for a document of no agreement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued: Option<Issued>,
     pub blocks: Vec<Block>,
+}
+
+/// The agreement and edition a document was issued for (its kind and whether it is a draft
+/// are the document's own).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Issued {
+    /// 協定番号, as typed.
+    pub agreement: String,
+    /// The edition of a tracked document (協定書, 申し合わせ事項); `None` for the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edition: Option<u32>,
 }
 
 impl Span {

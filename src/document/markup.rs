@@ -277,6 +277,7 @@ fn parse(
         orientation: Orientation::Portrait,
         draft: false,
         edition: None,
+        issued: None,
         blocks: Vec::new(),
     };
     let mut doctitle = None;

@@ -818,6 +818,9 @@ impl Edition {
     /// Print this edition's label on `doc`.
     pub fn apply(&self, doc: &mut Document) {
         doc.edition = self.label.clone();
+        if let Some(issued) = &mut doc.issued {
+            issued.edition = Some(self.number);
+        }
     }
 
     /// The recorded edition this one is compared with.

@@ -11,7 +11,7 @@ use super::verdict::Verdict;
 use super::{Engine, Format, Input, select_positions};
 use crate::date::Date;
 use crate::document::build::{self, Options as DocOptions};
-use crate::document::ir::{DocKind, Document};
+use crate::document::ir::{DocKind, Document, Issued};
 use crate::error::{Error, Result};
 use crate::finding::Finding;
 use crate::guideline::profile::Profile;
@@ -470,6 +470,10 @@ fn render_agreement(ctx: &Ctx<'_>, a: &Agreement) -> Result<AgreementOutput> {
         .into_iter()
         .filter(|b| opts.kinds.is_empty() || opts.kinds.contains(&b.doc.kind))
     {
+        doc.issued = Some(Issued {
+            agreement: a.id.value.clone(),
+            edition: None,
+        });
         // Editions of the 申し合わせ事項 and the 協定書: see `revision`.
         let edition = if revision::is_tracked(doc.kind) {
             let rel = revision::state_rel(&dir, &stem);
@@ -512,7 +516,11 @@ fn render_agreement(ctx: &Ctx<'_>, a: &Agreement) -> Result<AgreementOutput> {
                     }
                 }
             }
-            if let Some((cstem, cdoc)) = e.comparison(&engine.templates, reg, a)? {
+            if let Some((cstem, mut cdoc)) = e.comparison(&engine.templates, reg, a)? {
+                cdoc.issued = Some(Issued {
+                    agreement: a.id.value.clone(),
+                    edition: Some(e.number),
+                });
                 let cname = output::sanitize_component(&cstem);
                 let on = revised_on.unwrap_or(created);
                 make(

@@ -149,6 +149,9 @@ pub fn write(doc: &ir::Document, opts: &Options) -> Result<Vec<u8>> {
         add_table_headers(d, &w.headers)
     })?;
     xml.doc_props.core = core_xml(doc).into_bytes();
+    // What the document is, for a file that comes back. Written here, in a fixed order
+    // (docx-rs keeps custom properties in a hash map, whose order changes from run to run).
+    xml.doc_props.custom = custom_xml(doc).into_bytes();
     xml.font_table = FONT_TABLE.as_bytes().to_vec();
 
     let mut out = std::io::Cursor::new(Vec::new());
@@ -734,7 +737,67 @@ fn xml_escape(s: &str) -> String {
     out
 }
 
-/// docProps/core.xml with title, creator, language and fixed dates.
+/// The custom properties that say what a document kyotei issued is: its agreement, kind,
+/// edition, draft or final, and the SHA-256 of the IR it was made from. None for a document of
+/// no agreement.
+pub fn identity(doc: &ir::Document) -> Vec<(&'static str, String)> {
+    let Some(issued) = &doc.issued else {
+        return Vec::new();
+    };
+    let ir = serde_json::to_string(doc).expect("the IR serialises");
+    let mut props = vec![
+        ("kyotei.agreement", issued.agreement.clone()),
+        ("kyotei.kind", doc.kind.file_stem().to_string()),
+        ("kyotei.draft", doc.draft.to_string()),
+        ("kyotei.ir-sha256", crate::output::sha256_hex(ir.as_bytes())),
+    ];
+    if let Some(n) = issued.edition {
+        props.push(("kyotei.edition", n.to_string()));
+    }
+    props
+}
+
+/// docProps/custom.xml with [`identity`]'s properties, `vt:lpwstr` only (LibreOffice turns
+/// other types into others when it saves).
+fn custom_xml(doc: &ir::Document) -> String {
+    let mut xml = String::from(concat!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,
+        r#"<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">"#
+    ));
+    for (i, (name, value)) in identity(doc).iter().enumerate() {
+        xml.push_str(&format!(
+            r#"<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{}" name="{}"><vt:lpwstr>{}</vt:lpwstr></property>"#,
+            i + 2,
+            xml_escape(name),
+            xml_escape(value)
+        ));
+    }
+    xml.push_str("</Properties>");
+    xml
+}
+
+/// The same, in one line for `dc:identifier`: `kyotei 協定番号=R8-001; 書類=協定書; 版=2; 確定;
+/// IR=sha256:…`.
+fn identifier(doc: &ir::Document) -> Option<String> {
+    let issued = doc.issued.as_ref()?;
+    let props = identity(doc);
+    let get = |k: &str| props.iter().find(|(n, _)| *n == k).map(|(_, v)| v.as_str());
+    let mut parts = vec![
+        format!("協定番号={}", issued.agreement),
+        format!("書類={}", doc.kind.file_stem()),
+    ];
+    if let Some(n) = issued.edition {
+        parts.push(format!("版={n}"));
+    }
+    parts.push(if doc.draft { "案" } else { "確定" }.to_string());
+    parts.push(format!(
+        "IR=sha256:{}",
+        get("kyotei.ir-sha256").unwrap_or_default()
+    ));
+    Some(format!("kyotei {}", parts.join("; ")))
+}
+
+/// docProps/core.xml with title, creator, identifier, language and fixed dates.
 fn core_xml(doc: &ir::Document) -> String {
     format!(
         concat!(
@@ -742,6 +805,7 @@ fn core_xml(doc: &ir::Document) -> String {
             r#"<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">"#,
             "<dc:title>{title}</dc:title>",
             "<dc:creator>{author}</dc:creator>",
+            "{identifier}",
             "<cp:lastModifiedBy>{author}</cp:lastModifiedBy>",
             "<dc:language>ja-JP</dc:language>",
             r#"<dcterms:created xsi:type="dcterms:W3CDTF">{date}</dcterms:created>"#,
@@ -751,6 +815,9 @@ fn core_xml(doc: &ir::Document) -> String {
         ),
         title = xml_escape(&doc.title),
         author = xml_escape(&doc.author),
+        identifier = identifier(doc)
+            .map(|i| format!("<dc:identifier>{}</dc:identifier>", xml_escape(&i)))
+            .unwrap_or_default(),
         date = FIXED_DATE,
     )
 }
