@@ -104,7 +104,12 @@ impl Store {
                 unchanged: Vec::new(),
                 done: true,
             };
-            stage.finish()?;
+            stage.finish().map_err(|e| {
+                e.during(format!(
+                    "{} に前回の実行が中断して残した書き込みを完了できませんでした",
+                    self.root.display()
+                ))
+            })?;
             return Ok(());
         }
         fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))
@@ -240,4 +245,86 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
 
 fn rel_string(p: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(rel: &str, bytes: &[u8]) -> Planned {
+        Planned {
+            rel: PathBuf::from(rel),
+            bytes: bytes.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_commit_killed_half_way_is_completed_by_the_next_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path(), &[]);
+        fs::create_dir_all(dir.path().join("R8-001")).unwrap();
+        fs::write(dir.path().join("R8-001/協定書.pdf"), b"old").unwrap();
+        let mut stage = store.stage().unwrap();
+        stage.add(&plan("R8-001/協定書.pdf", b"new"), None).unwrap();
+        stage
+            .add(&plan("R8-001/申出書.pdf", b"new too"), None)
+            .unwrap();
+        // What a kill after the journal and the first rename leaves: the journal, the second
+        // file moved in, the first still staged.
+        let journal = dir.path().join(STAGE_DIR).join(JOURNAL);
+        write_synced(&journal, &serde_json::to_vec(&stage.entries).unwrap()).unwrap();
+        fs::rename(
+            stage.staged_path("R8-001/申出書.pdf"),
+            dir.path().join("R8-001/申出書.pdf"),
+        )
+        .unwrap();
+        stage.done = true;
+        std::mem::forget(stage);
+        let staged = dir.path().join(STAGE_DIR);
+        active().retain(|d| *d != staged);
+        // The next run completes it: every file in place, the old one in 履歴, no stage left.
+        store.recover().unwrap();
+        assert_eq!(
+            fs::read(dir.path().join("R8-001/協定書.pdf")).unwrap(),
+            b"new"
+        );
+        assert_eq!(
+            fs::read(dir.path().join("R8-001/申出書.pdf")).unwrap(),
+            b"new too"
+        );
+        assert_eq!(
+            fs::read(dir.path().join("R8-001/履歴/協定書_1.pdf")).unwrap(),
+            b"old"
+        );
+        assert!(!dir.path().join(STAGE_DIR).exists());
+        // Done twice, nothing more happens.
+        store.recover().unwrap();
+        assert!(!dir.path().join("R8-001/履歴/協定書_2.pdf").exists());
+    }
+
+    #[test]
+    fn a_run_stopped_before_its_commit_leaves_the_folder_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path(), &[]);
+        fs::write(dir.path().join("manifest.json"), b"{}").unwrap();
+        {
+            let mut stage = store.stage().unwrap();
+            stage.add(&plan("R8-001/協定書.pdf", b"new"), None).unwrap();
+            stage
+                .add(&plan("manifest.json", b"{\"new\":1}"), None)
+                .unwrap();
+            // Dropped without a commit (an error stopped the run).
+        }
+        assert!(!dir.path().join(STAGE_DIR).exists());
+        assert!(!dir.path().join("R8-001").exists());
+        assert_eq!(fs::read(dir.path().join("manifest.json")).unwrap(), b"{}");
+        // And a file that already holds the bytes is not staged at all.
+        let mut stage = store.stage().unwrap();
+        stage.add(&plan("manifest.json", b"{}"), None).unwrap();
+        assert!(stage.entries.is_empty());
+        assert_eq!(
+            stage.commit(None).unwrap(),
+            vec![("manifest.json".to_string(), Outcome::Unchanged)]
+        );
+    }
 }
