@@ -796,23 +796,13 @@ pub async fn check_upload(State(app): State<Arc<App>>, req: axum::extract::Reque
         }
     }
     let (name, bytes) = match (problem, upload) {
-        (Some(StatusCode::PAYLOAD_TOO_LARGE), _) => {
-            return check_result(
-                &app,
-                base,
-                "",
-                Err(too_large(limit)),
-                StatusCode::PAYLOAD_TOO_LARGE,
-            );
-        }
+        // Too large: 413; anything else that could not be read: 400.
         (Some(status), _) => {
-            return check_result(
-                &app,
-                base,
-                "",
-                Err(upload_error(status, limit)),
-                StatusCode::BAD_REQUEST,
-            );
+            let status = match status {
+                StatusCode::PAYLOAD_TOO_LARGE => status,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            return check_result(&app, base, "", Err(upload_error(status, limit)), status);
         }
         (None, Some((n, b))) if !b.is_empty() => (n, b),
         _ => {
