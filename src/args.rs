@@ -203,6 +203,33 @@ pub enum Command {
         #[command(flatten)]
         layout: Layout,
     },
+    /// 企業等から返ってきた Word 文書（.docx）を、発行した書類と比べる（台帳のどのセルの変更か、雛形のどの条の変更か、変更履歴とコメント）
+    Compare {
+        /// 返ってきた Word 文書（.docx）
+        #[arg(value_name = "返送された文書")]
+        returned: PathBuf,
+        #[command(flatten)]
+        register: Register,
+        /// 発行した版の記録を読む出力フォルダ（既定: 出力）。指定すると、違いの新旧対照表をここに作ります
+        #[arg(short, long, value_name = "フォルダ")]
+        out: Option<PathBuf>,
+        /// 文書に kyotei の情報がないときの協定番号
+        #[arg(long, value_name = "協定番号")]
+        agreement: Option<String>,
+        /// 文書に kyotei の情報がないときの書類（協定書・申し合わせ事項・申出書・連携事業提案書・実績報告書）
+        #[arg(long, value_name = "書類", value_parser = parse_kind)]
+        kind: Option<kyotei::document::ir::DocKind>,
+        /// 発行した版の記録ではなく、いまの台帳から作る書類と比べる（台帳と条文を直した後の確認に）
+        #[arg(long)]
+        current: bool,
+        #[command(flatten)]
+        format: Printed,
+        /// 組み込みのテンプレートの代わりに使うテンプレートのフォルダ
+        #[arg(long, value_name = "フォルダ")]
+        templates: Option<PathBuf>,
+        #[command(flatten)]
+        fonts: Fonts,
+    },
     /// 台帳をブラウザのページで開く（確認・書類の作成・予定・報告。保存のたびに新しくなる）
     Serve {
         #[command(flatten)]

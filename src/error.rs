@@ -58,6 +58,12 @@ pub enum Error {
         .dir.display()
     )]
     Busy { dir: PathBuf, holder: String },
+    /// A Word document handed to `kyotei compare` could not be read (exit status 2).
+    #[error("文書を読み込めません: {path}: {reason}")]
+    Document { path: PathBuf, reason: String },
+    /// `kyotei compare` cannot tell what to compare the document with (exit status 2).
+    #[error("{0}")]
+    Compare(String),
     /// `serve` could not start (the address is taken, no randomness for a token…).
     #[error("ページを開始できません: {0}")]
     Serve(String),

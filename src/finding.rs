@@ -46,6 +46,9 @@ pub enum Rule {
     Review,
     /// `附則`: the transitional rule.
     Transitional,
+    /// `雛形`: the guideline's model text (参考資料3 協定書, 参考資料5 申し合わせ事項) and the
+    /// wording agreed in its place (`条文`).
+    Model,
 }
 
 impl Rule {
@@ -62,6 +65,7 @@ impl Rule {
             Rule::Term => "5",
             Rule::Review => "8",
             Rule::Transitional => "附則",
+            Rule::Model => "雛形",
         }
     }
 
@@ -70,6 +74,7 @@ impl Rule {
         match self {
             Rule::Input => "入力".to_string(),
             Rule::Transitional => "ガイドライン附則".to_string(),
+            Rule::Model => "ガイドライン参考資料の雛形".to_string(),
             r => format!("ガイドライン{}", r.code()),
         }
     }

@@ -169,6 +169,41 @@ fn run(cli: args::Cli) -> Result<ExitCode, Error> {
                 &writer,
             )?)
         }
+        Command::Compare {
+            returned,
+            register,
+            out,
+            agreement,
+            kind,
+            current,
+            format,
+            templates,
+            fonts,
+        } => {
+            let opts = run::compare::Options {
+                write: out.is_some(),
+                out: out.unwrap_or_else(|| "出力".into()),
+                agreement,
+                kind,
+                current,
+                formats: vec![run::Format::Docx, run::Format::Pdf],
+            };
+            let engine = run::EngineOptions {
+                templates,
+                font_dirs: fonts.font_dir,
+            };
+            stop_cleanly_on_ctrl_c(Stop::Interrupt);
+            let writer = console::writer("kyotei compare", &|| now().label());
+            print(&cmd::compare(
+                &returned,
+                &register.register,
+                &profile,
+                &engine,
+                &opts,
+                format.into(),
+                &writer,
+            )?)
+        }
         Command::Serve {
             register,
             out,

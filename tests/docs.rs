@@ -71,6 +71,7 @@ fn field_row(field: FieldId, wording: Option<&str>) -> FieldRow {
             cell: at(sheet::FIELDS),
         },
         wording: wording.map(|w| t(sheet::FIELDS, w)),
+        wording_cell: kyotei::model::CellRef::new(sheet::FIELDS, 2, 2),
     }
 }
 
@@ -827,6 +828,7 @@ fn comparison_stub_underlines_changes() {
                 text: "令和9年3月31日".into(),
                 var: true,
                 underline: true,
+                cell: None,
             },
         ],
         vec![
@@ -835,6 +837,7 @@ fn comparison_stub_underlines_changes() {
                 text: "翌年3月31日".into(),
                 var: false,
                 underline: true,
+                cell: None,
             },
         ],
     )];
@@ -862,7 +865,8 @@ fn comparison_stub_underlines_changes() {
         Span {
             text: "令和9年3月31日".into(),
             var: true,
-            underline: true
+            underline: true,
+            cell: None,
         }
     );
     assert!(rows[1][1].content[0][1].underline);

@@ -769,6 +769,7 @@ fn underline_spans() {
                     text: "2年".into(),
                     var: false,
                     underline: true,
+                    cell: None,
                 },
                 Span::plain("とする。"),
             ],

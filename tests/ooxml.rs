@@ -3,26 +3,9 @@
 //! `init` and `report` workbooks get 0 findings from `openxml-audit -m 0` (the Open XML
 //! SDK's schema and semantic rules; `.ci/run` installs it).
 
-use crate::common::{AS_OF, SAMPLE, files, kyotei, root, stderr, temp};
+use crate::common::{AS_OF, SAMPLE, audit, files, kyotei, root, stderr, temp};
 use std::path::Path;
 use std::process::Command;
-
-/// openxml-audit's error count for `file`, with its findings when there are any.
-fn audit(file: &Path) -> (u64, String) {
-    let o = Command::new("openxml-audit")
-        .args(["-m", "0", "-o", "json"])
-        .arg(file)
-        .output()
-        .expect("openxml-audit is installed (bash .ci/run installs it)");
-    let text = String::from_utf8_lossy(&o.stdout).into_owned();
-    let json: serde_json::Value = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("{}: {e}: {text}{}", file.display(), stderr(&o)));
-    let report = if json.is_array() { &json[0] } else { &json };
-    let n = report["error_count"]
-        .as_u64()
-        .unwrap_or_else(|| panic!("{}: no error_count in {text}", file.display()));
-    (n, text)
-}
 
 #[test]
 fn every_docx_and_xlsx_passes_the_office_open_xml_validator() {

@@ -394,6 +394,7 @@ fn every_block() -> Document {
                     text: "傍線部".into(),
                     var: false,
                     underline: true,
+                    cell: None,
                 },
             ],
         },

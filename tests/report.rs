@@ -61,6 +61,7 @@ fn field(id: &str, index: usize) -> FieldRow {
         agreement: text(id, sheet::FIELDS, 0),
         field: loc(index, sheet::FIELDS, 1),
         wording: None,
+        wording_cell: kyotei::model::CellRef::new(sheet::FIELDS, 2, 2),
     }
 }
 

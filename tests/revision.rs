@@ -81,7 +81,13 @@ impl Book {
             progress: None,
             force: false,
         };
-        let verdict = Verdict::new(&input, &self.profile, as_of, &|c| engine().pdf.covers(c));
+        let verdict = Verdict::new(
+            &input,
+            &self.profile,
+            as_of,
+            &|c| engine().pdf.covers(c),
+            &engine().templates,
+        );
         let s = render::run(&input, &verdict, engine(), &self.profile, &opts).unwrap();
         assert!(s.skipped.is_empty(), "{:?}", s.findings);
         s

@@ -113,6 +113,7 @@ impl B {
             agreement: text(id, s, row, "協定番号"),
             field: at(field, s, row, "分野"),
             wording: wording.map(|w| text(w, s, row, "協定書表記")),
+            wording_cell: kyotei::model::CellRef::new(s, row, 2),
         });
         self.reg.fields.last_mut().unwrap()
     }

@@ -38,6 +38,7 @@ fn field(id: &str, index: usize, wording: Option<&str>) -> FieldRow {
         agreement: text(id, s, 2, 0),
         field: loc(index, s, 2, 1),
         wording: wording.map(|w| text(w, s, 2, 2)),
+        wording_cell: kyotei::model::CellRef::new(s, 2, 2),
     }
 }
 

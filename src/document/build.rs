@@ -31,14 +31,17 @@
 //! The 実績報告書 is not printed in the guideline; it is designed in the style of the 申出書.
 
 use crate::date::Date;
+use crate::document::clauses;
 use crate::document::ir::{DocKind, Document, Inline};
+use crate::document::markup;
 use crate::document::markup::Templates;
 use crate::error::Result;
+use crate::finding::{Finding, Rule, Severity};
 use crate::guideline::profile::{FirstTerm, Profile};
 use crate::guideline::words;
 use crate::model::{
-    Agreement, Contact, FieldId, FieldRow, Located, MemoRow, Party, Project, Publicity, Register,
-    Report, Settings, Text,
+    Agreement, CellRef, Clause, ClauseDoc, Contact, FieldId, FieldRow, Located, MemoRow, Party,
+    Project, Publicity, Register, Report, Settings, Text,
 };
 use serde_json::{Map, Value, json};
 
@@ -182,9 +185,27 @@ pub fn agreement(
     opts: &Options,
 ) -> Result<Document> {
     let mut ctx = base(reg, agreement, profile, opts);
-    let items: Vec<Value> = agreement_fields(reg, agreement, profile)
+    agreement_context(&mut ctx, reg, agreement, profile);
+    let mut doc = render(t, "agreement", DocKind::Agreement, ctx, reg, opts)?;
+    clauses::apply(&mut doc, &agreed(reg, agreement, ClauseDoc::協定書));
+    Ok(doc)
+}
+
+/// The 協定書's own context.
+fn agreement_context(
+    ctx: &mut Map<String, Value>,
+    reg: &Register,
+    agreement: &Agreement,
+    profile: &Profile,
+) {
+    // An item prints the 協定書表記 or the guideline's wording of its field; either way a
+    // change to it is typed into the 協定書表記 cell.
+    let items: Vec<Value> = field_rows(reg, agreement, profile)
         .into_iter()
-        .map(|(id, w)| Value::String(w.unwrap_or_else(|| profile.fields[id].clone())))
+        .map(|(id, wording, cell)| {
+            let w = wording.map_or_else(|| profile.fields[id].clone(), |w| w.value.clone());
+            at(&w, &cell)
+        })
         .collect();
     ctx.insert("items".into(), items.into());
     ctx.insert("closing_item".into(), profile.closing_item.clone().into());
@@ -193,11 +214,98 @@ pub fn agreement(
     ctx.insert("ends_on".into(), date(&agreement.ends_on));
     ctx.insert("signed_on".into(), date(&agreement.signed_on));
     ctx.insert("seal".into(), agreement.seal.label().into());
-    render(t, "agreement", DocKind::Agreement, ctx, reg, opts)
+}
+
+/// The `条文` rows of an agreement for one document, in sheet order.
+fn agreed<'r>(reg: &'r Register, agreement: &Agreement, doc: ClauseDoc) -> Vec<&'r Clause> {
+    reg.rows::<Clause>(agreement)
+        .filter(|c| c.document.value == doc)
+        .collect()
+}
+
+/// What `check` says of the `条文` rows of every agreement: each agreed wording as
+/// information, a place its document does not have (or that takes no wording) as an error,
+/// a second wording for one place as a warning (the later row is printed).
+pub fn clause_findings(t: &Templates, reg: &Register, profile: &Profile) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for a in &reg.agreements {
+        if reg.rows::<Clause>(a).next().is_none() {
+            continue;
+        }
+        for kind in [ClauseDoc::協定書, ClauseDoc::申し合わせ事項] {
+            let rows = agreed(reg, a, kind);
+            if rows.is_empty() {
+                continue;
+            }
+            let opts = Options { draft: false };
+            let raw = match kind {
+                ClauseDoc::協定書 => {
+                    let mut ctx = base(reg, a, profile, &opts);
+                    agreement_context(&mut ctx, reg, a, profile);
+                    render(t, "agreement", DocKind::Agreement, ctx, reg, &opts)
+                }
+                ClauseDoc::申し合わせ事項 => memorandum_raw(t, reg, a, profile, &opts),
+            };
+            let Ok(mut doc) = raw else { continue };
+            let missing = clauses::apply(&mut doc, &rows);
+            let mut seen: Vec<String> = Vec::new();
+            for c in rows {
+                let id = &a.id.value;
+                let place = &c.place.value;
+                let doc_name = kind.label();
+                let key = clauses::place_key(place);
+                if missing.iter().any(|m| std::ptr::eq(*m, c)) {
+                    out.push(Finding::new(
+                        Severity::Error,
+                        Rule::Model,
+                        Some(id.as_str()),
+                        Some(c.place.cell),
+                        format!("{doc_name}に「{place}」はありません（または文言を入れられない箇所です）"),
+                        format!("{doc_name}にある条・項を、第6条、第2条第2項、第2条第1号、前文、末文、3.第2段落 のように書いてください。見出し・表・署名欄には書けません"),
+                    ));
+                    continue;
+                }
+                if seen.contains(&key) {
+                    out.push(Finding::new(
+                        Severity::Warning,
+                        Rule::Model,
+                        Some(id.as_str()),
+                        Some(c.place.cell),
+                        format!("{doc_name}の「{place}」の文言が2行以上あります。後の行の文言を印刷します"),
+                        "使わない行を消してください",
+                    ));
+                } else {
+                    seen.push(key);
+                }
+                out.push(Finding::new(
+                    Severity::Info,
+                    Rule::Model,
+                    Some(id.as_str()),
+                    Some(c.wording.cell),
+                    format!("{doc_name}の{place}は雛形から変更して合意した文言です"),
+                    "雛形の文言に戻すときは、この行を消してください",
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// 連携事項の実施に関する申し合わせ事項.
 pub fn memorandum(
+    t: &Templates,
+    reg: &Register,
+    agreement: &Agreement,
+    profile: &Profile,
+    opts: &Options,
+) -> Result<Document> {
+    let mut doc = memorandum_raw(t, reg, agreement, profile, opts)?;
+    clauses::apply(&mut doc, &agreed(reg, agreement, ClauseDoc::申し合わせ事項));
+    Ok(doc)
+}
+
+/// The 申し合わせ事項 with the model text throughout.
+fn memorandum_raw(
     t: &Templates,
     reg: &Register,
     agreement: &Agreement,
@@ -219,17 +327,13 @@ pub fn memorandum(
 
     // Consecutive rows with the same 連携事項 form one group (one merged cell); a blank
     // 連携事項 continues the group above, as a merged cell looks in Excel.
-    let mut groups: Vec<(Option<String>, Vec<Value>)> = Vec::new();
+    let mut groups: Vec<(Option<&Text>, Vec<Value>)> = Vec::new();
     for m in reg.rows::<MemoRow>(agreement) {
         let row = json!({"project": text(&m.project), "division": text(&m.division)});
-        let f = m
-            .field
-            .as_ref()
-            .map(|f| f.value.clone())
-            .filter(|f| !f.trim().is_empty());
-        match (groups.last_mut(), &f) {
+        let f = m.field.as_ref().filter(|f| !f.value.trim().is_empty());
+        match (groups.last_mut(), f) {
             (Some((Some(prev), rows)), Some(f))
-                if crate::text::key(prev) == crate::text::key(f) =>
+                if crate::text::key(&prev.value) == crate::text::key(&f.value) =>
             {
                 rows.push(row)
             }
@@ -237,9 +341,10 @@ pub fn memorandum(
             _ => groups.push((f, vec![row])),
         }
     }
+    // A merged group prints the 連携事項 of its first row: that is the cell it came from.
     let groups: Vec<Value> = groups
         .into_iter()
-        .map(|(f, rows)| json!({"field": f, "rows": rows}))
+        .map(|(f, rows)| json!({"field": f.map_or(Value::Null, |f| at(&f.value, &f.cell)), "rows": rows}))
         .collect();
     ctx.insert("groups".into(), groups.into());
 
@@ -248,7 +353,7 @@ pub fn memorandum(
         .map(|p| {
             json!({
                 "project": text(&p.project),
-                "copies": p.copies.as_ref().map(|c| grouped(u64::from(c.value))),
+                "copies": number(p.copies.as_ref()),
                 "note": text(&p.note),
             })
         })
@@ -311,24 +416,12 @@ pub fn report(
     ctx.insert("ends_on".into(), date(&report.ends_on));
     ctx.insert("place".into(), text(&report.place));
     ctx.insert("content".into(), text(&report.content));
-    ctx.insert(
-        "participants".into(),
-        report
-            .participants
-            .as_ref()
-            .map(|n| grouped(n.value))
-            .into(),
-    );
+    ctx.insert("participants".into(), number(report.participants.as_ref()));
     ctx.insert("outcome".into(), text(&report.outcome));
     ctx.insert("next_steps".into(), text(&report.next_steps));
     ctx.insert(
         "city_cost".into(),
-        report
-            .city_cost
-            .as_ref()
-            .filter(|c| c.value > 0)
-            .map(|c| grouped(c.value))
-            .into(),
+        number(report.city_cost.as_ref().filter(|c| c.value > 0)),
     );
     render(t, "report", DocKind::Report, ctx, reg, opts)
 }
@@ -388,7 +481,7 @@ fn base(reg: &Register, a: &Agreement, profile: &Profile, opts: &Options) -> Map
         "office_section": s.office_section,
         "office_phone": s.office_phone,
         "office_email": s.office_email,
-        "company": a.company.value,
+        "company": at(&a.company.value, &a.company.cell),
         "address": text(&a.address),
         "rep_title": text(&a.rep_title),
         "rep_name": text(&a.rep_name),
@@ -432,30 +525,41 @@ fn is_blank(t: &Option<Text>) -> bool {
     t.as_ref().is_none_or(|t| t.value.trim().is_empty())
 }
 
+/// A value printed from the register cell `cell`: the template prints `text`, and the span
+/// it becomes knows its cell (see [`markup::located`]). Null when blank.
+fn at(text: &str, cell: &CellRef) -> Value {
+    if text.trim().is_empty() {
+        Value::Null
+    } else {
+        Value::String(markup::located(text, &cell.to_string()))
+    }
+}
+
 /// A text cell: its text, or null when blank.
 fn text(t: &Option<Text>) -> Value {
-    t.as_ref().map_or(Value::Null, |t| nonempty(&t.value))
+    t.as_ref().map_or(Value::Null, |t| at(&t.value, &t.cell))
 }
 
 /// A date cell as 和暦, or null when blank.
 fn date(d: &Option<Located<Date>>) -> Value {
     d.as_ref()
-        .map_or(Value::Null, |d| Value::String(d.value.wareki()))
+        .map_or(Value::Null, |d| at(&d.value.wareki(), &d.cell))
+}
+
+/// A number cell with thousands separators, or null.
+fn number<T: Copy + Into<u64>>(n: Option<&Located<T>>) -> Value {
+    n.map_or(Value::Null, |n| at(&grouped(n.value.into()), &n.cell))
 }
 
 /// 目的 fills `甲及び乙が、〇〇、〇〇、〇〇等、`; a trailing `等` or `、` typed by the user
 /// would double the form's own.
 fn purpose(t: &Option<Text>) -> Value {
-    match text(t) {
-        Value::String(s) => {
-            let mut p = s.trim_end().trim_end_matches('、');
-            if let Some(q) = p.strip_suffix('等') {
-                p = q.trim_end().trim_end_matches('、');
-            }
-            nonempty(p)
-        }
-        v => v,
+    let Some(t) = t else { return Value::Null };
+    let mut p = t.value.trim_end().trim_end_matches('、');
+    if let Some(q) = p.strip_suffix('等') {
+        p = q.trim_end().trim_end_matches('、');
     }
+    at(p, &t.cell)
 }
 
 /// Thousands separators: 12000 → `12,000`.
@@ -478,23 +582,37 @@ fn agreement_fields(
     agreement: &Agreement,
     profile: &Profile,
 ) -> Vec<(FieldId, Option<String>)> {
-    let mut out: Vec<(FieldId, Option<String>)> = Vec::new();
+    field_rows(reg, agreement, profile)
+        .into_iter()
+        .map(|(id, w, _)| (id, w.map(|w| w.value.clone())))
+        .collect()
+}
+
+/// The same with the cells: each field's first non-blank 協定書表記, and the cell a wording
+/// of it belongs in (that one, or the field's first row's 協定書表記 cell).
+fn field_rows<'r>(
+    reg: &'r Register,
+    agreement: &Agreement,
+    profile: &Profile,
+) -> Vec<(FieldId, Option<&'r Text>, CellRef)> {
+    let mut out: Vec<(FieldId, Option<&Text>, CellRef)> = Vec::new();
     for f in reg.rows::<FieldRow>(agreement) {
         let id = f.field.value;
         if id >= profile.fields.len() {
             continue;
         }
-        let wording = text(&f.wording).as_str().map(str::to_string);
-        match out.iter_mut().find(|(i, _)| *i == id) {
-            Some((_, w)) => {
-                if w.is_none() {
+        let wording = f.wording.as_ref().filter(|w| !w.value.trim().is_empty());
+        match out.iter_mut().find(|(i, _, _)| *i == id) {
+            Some((_, w, cell)) => {
+                if w.is_none() && wording.is_some() {
                     *w = wording;
+                    *cell = wording.map_or(*cell, |w| w.cell);
                 }
             }
-            None => out.push((id, wording)),
+            None => out.push((id, wording, wording.map_or(f.wording_cell, |w| w.cell))),
         }
     }
-    out.sort_by_key(|(id, _)| *id);
+    out.sort_by_key(|(id, _, _)| *id);
     out
 }
 

@@ -75,7 +75,10 @@ pub enum Align {
 }
 
 /// A run of text. `var`: it came from the register (highlighted in drafts).
-/// `underline`: 傍線 (changed part in a 新旧対照表).
+/// `underline`: 傍線 (changed part in a 新旧対照表). `cell`: for register data, the cell that
+/// holds it (`協定!E3`), so a change made to the text in a returned file can be traced back
+/// to the cell to type it into (`kyotei compare`); records written before it existed have
+/// none.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Span {
     pub text: String,
@@ -83,6 +86,8 @@ pub struct Span {
     pub var: bool,
     #[serde(default, skip_serializing_if = "is_false")]
     pub underline: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cell: Option<String>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -203,15 +208,14 @@ impl Span {
     pub fn plain(text: impl Into<String>) -> Span {
         Span {
             text: text.into(),
-            var: false,
-            underline: false,
+            ..Span::default()
         }
     }
     pub fn var(text: impl Into<String>) -> Span {
         Span {
             text: text.into(),
             var: true,
-            underline: false,
+            ..Span::default()
         }
     }
 }

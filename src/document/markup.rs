@@ -71,11 +71,69 @@ pub struct Templates {
     env: Environment<'static>,
 }
 
-/// The side table of one render: the text of each token and whether it is register data.
+/// The side table of one render: the text of each token, whether it is register data, and
+/// the cell it came from (when the context said so).
 #[derive(Debug, Default)]
-struct SideTable(Mutex<Vec<(String, bool)>>);
+struct SideTable(Mutex<Vec<Var>>);
+
+/// One token: text, register data or not, the cell.
+type Var = (String, bool, Option<String>);
 
 impl Object for SideTable {}
+
+/// Marks a context string as the value of a register cell: [`located`] writes
+/// `U+E002 cell U+E003 text`, and [`to_value`] turns it into a [`Located`] object, so the
+/// span printed from it knows its cell.
+const CELL_OPEN: char = '\u{E002}';
+const CELL_CLOSE: char = '\u{E003}';
+
+/// A context string carrying the cell it came from (`協定!E3`), for the document builder.
+pub fn located(text: &str, cell: &str) -> String {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .filter(|&c| !matches!(c, OPEN | CLOSE | CELL_OPEN | CELL_CLOSE))
+            .collect()
+    };
+    format!("{CELL_OPEN}{}{CELL_CLOSE}{}", clean(cell), clean(text))
+}
+
+/// A register value in the template context: prints, tests and compares as its text, and
+/// tells the filters its cell.
+#[derive(Debug)]
+struct Located {
+    text: String,
+    cell: String,
+}
+
+impl Object for Located {
+    fn repr(self: &Arc<Self>) -> minijinja::value::ObjectRepr {
+        minijinja::value::ObjectRepr::Plain
+    }
+    fn is_true(self: &Arc<Self>) -> bool {
+        !self.text.is_empty()
+    }
+    fn custom_cmp(
+        self: &Arc<Self>,
+        other: &minijinja::value::DynObject,
+    ) -> Option<std::cmp::Ordering> {
+        let other = other.downcast_ref::<Self>()?;
+        Some(self.text.cmp(&other.text))
+    }
+    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// The text and cell of a value printed by a filter or `{{ … }}`.
+fn text_of(value: &Value) -> (String, Option<String>) {
+    if let Some(l) = value.downcast_object_ref::<Located>() {
+        return (l.text.clone(), Some(l.cell.clone()));
+    }
+    match value.as_str() {
+        Some(s) => (s.to_string(), None),
+        None => (value.to_string(), None),
+    }
+}
 
 impl std::fmt::Debug for Templates {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -106,6 +164,7 @@ impl Templates {
                 state,
                 &crate::guideline::profile::circled(n),
                 false,
+                None,
             )?))
         });
         for name in NAMES {
@@ -161,7 +220,9 @@ fn template_error(path: &str, e: &minijinja::Error) -> Error {
 
 /// Remove the token characters from user data.
 fn strip(s: &str) -> String {
-    s.chars().filter(|&c| c != OPEN && c != CLOSE).collect()
+    s.chars()
+        .filter(|&c| !matches!(c, OPEN | CLOSE | CELL_OPEN | CELL_CLOSE))
+        .collect()
 }
 
 /// JSON context → template values, with every string stripped of token characters.
@@ -178,7 +239,16 @@ fn to_value(v: &serde_json::Value) -> Value {
                 Value::from(n.as_f64().unwrap_or(0.0))
             }
         }
-        serde_json::Value::String(s) => Value::from(strip(s)),
+        serde_json::Value::String(s) => match s
+            .strip_prefix(CELL_OPEN)
+            .and_then(|r| r.split_once(CELL_CLOSE))
+        {
+            Some((cell, text)) => Value::from_object(Located {
+                text: strip(text),
+                cell: strip(cell),
+            }),
+            None => Value::from(strip(s)),
+        },
         serde_json::Value::Array(a) => Value::from(a.iter().map(to_value).collect::<Vec<_>>()),
         serde_json::Value::Object(o) => Value::from(
             o.iter()
@@ -193,7 +263,12 @@ fn side_table_error() -> minijinja::Error {
 }
 
 /// Replace `text` by tokens: existing tokens are kept, every other run becomes a new token.
-fn tokenize(state: &State, text: &str, var: bool) -> Result<String, minijinja::Error> {
+fn tokenize(
+    state: &State,
+    text: &str,
+    var: bool,
+    cell: Option<&str>,
+) -> Result<String, minijinja::Error> {
     if text.is_empty() {
         return Ok(String::new());
     }
@@ -205,7 +280,7 @@ fn tokenize(state: &State, text: &str, var: bool) -> Result<String, minijinja::E
     let mut out = String::new();
     let mut push = |run: &str, out: &mut String| {
         if !run.is_empty() {
-            entries.push((run.to_string(), var));
+            entries.push((run.to_string(), var, cell.map(str::to_string)));
             out.push(OPEN);
             out.push_str(&(entries.len() - 1).to_string());
             out.push(CLOSE);
@@ -234,11 +309,8 @@ fn filter(state: &State, value: Value, var: bool) -> Result<Value, minijinja::Er
     if value.is_none() || value.is_undefined() {
         return Ok(Value::from(""));
     }
-    let text = match value.as_str() {
-        Some(s) => s.to_string(),
-        None => value.to_string(),
-    };
-    Ok(Value::from(tokenize(state, &text, var)?))
+    let (text, cell) = text_of(&value);
+    Ok(Value::from(tokenize(state, &text, var, cell.as_deref())?))
 }
 
 /// Every `{{ … }}`: numbers and booleans as they are, anything else as tokens.
@@ -254,22 +326,15 @@ fn format_value(
     match value.kind() {
         ValueKind::Number | ValueKind::Bool => out.write_str(&value.to_string()).map_err(write_err),
         _ => {
-            let text = match value.as_str() {
-                Some(s) => s.to_string(),
-                None => value.to_string(),
-            };
-            let tok = tokenize(state, &text, true)?;
+            let (text, cell) = text_of(value);
+            let tok = tokenize(state, &text, true, cell.as_deref())?;
             out.write_str(&tok).map_err(write_err)
         }
     }
 }
 
 /// Parse rendered markup into a document (author empty, not a draft).
-fn parse(
-    out: &str,
-    vars: &[(String, bool)],
-    kind: DocKind,
-) -> std::result::Result<Document, String> {
+fn parse(out: &str, vars: &[Var], kind: DocKind) -> std::result::Result<Document, String> {
     let mut doc = Document {
         kind,
         title: String::new(),
@@ -426,7 +491,7 @@ fn label_text(text: &str) -> (&str, &str) {
 
 fn line_to_doc(
     line: &str,
-    vars: &[(String, bool)],
+    vars: &[Var],
     doc: &mut Document,
     doctitle: &mut Option<String>,
 ) -> std::result::Result<(), String> {
@@ -632,36 +697,42 @@ fn line_to_doc(
 }
 
 /// Text with tokens and `<u>`/`</u>`/`<br>` → spans (adjacent spans alike are merged).
-fn inline(text: &str, vars: &[(String, bool)]) -> std::result::Result<Inline, String> {
+fn inline(text: &str, vars: &[Var]) -> std::result::Result<Inline, String> {
     let mut spans: Inline = Vec::new();
     let mut underline = false;
-    let push = |text: &str, var: bool, underline: bool, spans: &mut Inline| {
-        if text.is_empty() {
-            return;
-        }
-        match spans.last_mut() {
-            Some(last) if last.var == var && last.underline == underline => {
-                last.text.push_str(text)
+    let push =
+        |text: &str, var: bool, cell: Option<&String>, underline: bool, spans: &mut Inline| {
+            if text.is_empty() {
+                return;
             }
-            _ => spans.push(Span {
-                text: text.to_string(),
-                var,
-                underline,
-            }),
-        }
-    };
+            match spans.last_mut() {
+                Some(last)
+                    if last.var == var
+                        && last.underline == underline
+                        && last.cell.as_ref() == cell =>
+                {
+                    last.text.push_str(text)
+                }
+                _ => spans.push(Span {
+                    text: text.to_string(),
+                    var,
+                    underline,
+                    cell: cell.cloned(),
+                }),
+            }
+        };
     let mut rest = text;
     while !rest.is_empty() {
         let next = rest.find([OPEN, '<']).unwrap_or(rest.len());
-        push(&rest[..next], false, underline, &mut spans);
+        push(&rest[..next], false, None, underline, &mut spans);
         rest = &rest[next..];
         if let Some(r) = rest.strip_prefix(OPEN) {
             let end = r.find(CLOSE).ok_or("トークンが閉じていません")?;
             let idx: usize = r[..end]
                 .parse()
                 .map_err(|_| "トークンが壊れています".to_string())?;
-            let (t, var) = vars.get(idx).ok_or("トークンが表にありません")?;
-            push(t, *var, underline, &mut spans);
+            let (t, var, cell) = vars.get(idx).ok_or("トークンが表にありません")?;
+            push(t, *var, cell.as_ref(), underline, &mut spans);
             rest = &r[end + CLOSE.len_utf8()..];
         } else if let Some(r) = rest.strip_prefix("<u>") {
             underline = true;
@@ -670,10 +741,10 @@ fn inline(text: &str, vars: &[(String, bool)]) -> std::result::Result<Inline, St
             underline = false;
             rest = r;
         } else if let Some(r) = rest.strip_prefix("<br>") {
-            push("\n", false, underline, &mut spans);
+            push("\n", false, None, underline, &mut spans);
             rest = r;
         } else if let Some(r) = rest.strip_prefix('<') {
-            push("<", false, underline, &mut spans);
+            push("<", false, None, underline, &mut spans);
             rest = r;
         }
     }
@@ -685,7 +756,10 @@ mod tests {
     use super::*;
 
     fn doc(markup: &str, vars: &[(&str, bool)]) -> Document {
-        let vars: Vec<(String, bool)> = vars.iter().map(|(t, v)| (t.to_string(), *v)).collect();
+        let vars: Vec<Var> = vars
+            .iter()
+            .map(|(t, v)| (t.to_string(), *v, None))
+            .collect();
         parse(markup, &vars, DocKind::Agreement).unwrap()
     }
 
@@ -762,20 +836,25 @@ mod tests {
 
     #[test]
     fn inline_underline_and_breaks() {
-        let i = inline("a<u>b\u{E000}0\u{E001}</u><br>c<d", &[("x".into(), true)]).unwrap();
+        let i = inline(
+            "a<u>b\u{E000}0\u{E001}</u><br>c<d",
+            &[("x".into(), true, None)],
+        )
+        .unwrap();
         assert_eq!(
             i,
             vec![
                 Span::plain("a"),
                 Span {
                     text: "b".into(),
-                    var: false,
-                    underline: true
+                    underline: true,
+                    ..Span::default()
                 },
                 Span {
                     text: "x".into(),
                     var: true,
-                    underline: true
+                    underline: true,
+                    ..Span::default()
                 },
                 Span::plain("\nc<d"),
             ]

@@ -10,5 +10,6 @@
 
 pub mod assets;
 pub mod build;
+pub mod clauses;
 pub mod ir;
 pub mod markup;

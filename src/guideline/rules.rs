@@ -602,6 +602,7 @@ fn orphans(reg: &Register, known: &HashMap<&AgreementKey, &Agreement>) -> Vec<Fi
     rows.extend(reg.publicity.iter().map(|r| &r.agreement));
     rows.extend(reg.contacts.iter().map(|r| &r.agreement));
     rows.extend(reg.reports.iter().map(|r| &r.agreement));
+    rows.extend(reg.clauses.iter().map(|r| &r.agreement));
     let mut out = Vec::new();
     for id in rows {
         let key = AgreementKey::of(&id.value);

@@ -18,9 +18,9 @@ use crate::guideline::profile::Profile;
 use crate::input::xlsx::{self, Limits, Sheet, Value};
 use crate::model::header;
 use crate::model::{
-    Agreement, Applies, CellRef, Closed, Contact, Evaluation, FieldId, FieldRow, Located, MemoRow,
-    Party, ProhibitedCheck, Project, Publicity, Register, Report, Requirement, SealStyle, Settings,
-    Text, YesNo, sheet,
+    Agreement, Applies, CellRef, Clause, ClauseDoc, Closed, Contact, Evaluation, FieldId, FieldRow,
+    Located, MemoRow, Party, ProhibitedCheck, Project, Publicity, Register, Report, Requirement,
+    SealStyle, Settings, Text, YesNo, sheet,
 };
 use crate::text;
 use std::collections::BTreeMap;
@@ -105,6 +105,13 @@ pub fn from_sheets(sheets: Vec<Sheet>, profile: &Profile) -> Result<(Register, V
             register.reports.push(v);
         }
     }
+    if let Some(t) = tables.iter().find(|t| t.name == sheet::CLAUSES) {
+        for row in t.rows() {
+            if let Some(v) = r.clause(row) {
+                register.clauses.push(v);
+            }
+        }
+    }
     Ok((register, r.findings))
 }
 
@@ -172,7 +179,7 @@ fn tables(sheets: Vec<Sheet>, findings: &mut Vec<Finding>) -> Result<Vec<Table>>
             .map(|(i, _)| i)
             .collect();
         let Some(&first) = matching.first() else {
-            if name == sheet::SETTINGS {
+            if sheet::is_optional(name) {
                 continue;
             }
             let others = slots
@@ -846,6 +853,7 @@ impl Reader<'_> {
             agreement,
             field,
             wording,
+            wording_cell: row.cell(header::協定書表記),
         })
     }
 
@@ -897,6 +905,46 @@ impl Reader<'_> {
             project: self.text(row, header::連携事業),
             copies: self.whole32(row, header::部数),
             note: self.text(row, header::備考),
+        })
+    }
+
+    fn clause(&mut self, mut row: Row) -> Option<Clause> {
+        let row = &mut row;
+        let agreement = self.agreement_id(row)?;
+        let document = self.choice(row, header::書類, ClauseDoc::ACCEPTED);
+        let place = self.text(row, header::条項);
+        let wording = self.text(row, header::文言);
+        let missing = |r: &mut Self, header: &str, hint: &str| {
+            if row.value(header).is_none_or(is_blank) {
+                let cell = row.cell(header);
+                r.error(
+                    row,
+                    cell,
+                    format!("{header}が空欄です。この行は読み飛ばしました"),
+                    hint.to_string(),
+                );
+            }
+        };
+        let (Some(document), Some(place), Some(wording)) = (document, place, wording) else {
+            missing(
+                self,
+                header::書類,
+                "「協定書」か「申し合わせ事項」を選んでください",
+            );
+            missing(
+                self,
+                header::条項,
+                "第6条、第2条第2項、前文 のように、変えた箇所を書いてください",
+            );
+            missing(self, header::文言, "合意した文言を入れてください");
+            return None;
+        };
+        Some(Clause {
+            row: row.row,
+            agreement,
+            document,
+            place,
+            wording,
         })
     }
 

@@ -228,6 +228,43 @@ const RESAVE: &str =
 
 /// Check that the bytes are an .xlsx zip whose every entry inflates within the caps.
 fn check_container(bytes: &[u8], limits: &Limits) -> std::result::Result<(), String> {
+    check_zip(bytes, limits, &XLSX)
+}
+
+/// The kind of Office Open XML package a zip should be, for the words of the messages.
+#[derive(Debug)]
+pub struct Package {
+    /// `Excel ブック（.xlsx）`
+    pub name: &'static str,
+    /// What an OLE compound file is (an old binary format, or an encrypted package).
+    pub ole: &'static str,
+    /// What an OpenDocument file of the same kind is.
+    pub open_document: &'static str,
+    /// How to save it again in the right format.
+    pub resave: &'static str,
+}
+
+/// The register and any workbook kyotei reads.
+pub const XLSX: Package = Package {
+    name: "Excel ブック（.xlsx）",
+    ole: "古い Excel 形式（.xls）か、パスワードで保護（暗号化）されたブックです",
+    open_document: "OpenDocument（.ods など）のファイル",
+    resave: RESAVE,
+};
+
+/// A Word document (`kyotei compare`).
+pub const DOCX: Package = Package {
+    name: "Word 文書（.docx）",
+    ole: "古い Word 形式（.doc）か、パスワードで保護（暗号化）された文書です",
+    open_document: "OpenDocument（.odt など）のファイル",
+    resave: "Word で開き、「名前を付けて保存」で「Word 文書 (*.docx)」を選んで保存し直してください",
+};
+
+/// Check that the bytes are a zip of the package `kind` whose every entry inflates within the
+/// caps of `limits`: the one container check of every file kyotei reads (the register, a
+/// reply workbook, a returned DOCX).
+pub fn check_zip(bytes: &[u8], limits: &Limits, kind: &Package) -> std::result::Result<(), String> {
+    let resave = kind.resave;
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(too_big(bytes.len() as u64, limits.max_file_bytes));
     }
@@ -235,14 +272,12 @@ fn check_container(bytes: &[u8], limits: &Limits) -> std::result::Result<(), Str
         return Err("ファイルが空です".into());
     }
     if bytes.starts_with(&OLE_MAGIC[..4]) {
-        return Err(format!(
-            "古い Excel 形式（.xls）か、パスワードで保護（暗号化）されたブックです。\
-             パスワードを解除してから、{RESAVE}"
-        ));
+        return Err(format!("{}。パスワードを解除してから、{resave}", kind.ole));
     }
     if !bytes.starts_with(b"PK") {
         return Err(format!(
-            "Excel ブック（.xlsx）ではありません（zip 形式ではありません）。{RESAVE}"
+            "{}ではありません（zip 形式ではありません）。{resave}",
+            kind.name
         ));
     }
     // The zip crate's own words (English, about central directories) help nobody here.
@@ -252,20 +287,23 @@ fn check_container(bytes: &[u8], limits: &Limits) -> std::result::Result<(), Str
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| corrupt(&e))?;
     if zip.len() > limits.max_entries {
         return Err(format!(
-            "zip の中のファイルが多すぎます（{} 個、上限 {} 個）。Excel ブックではないようです",
+            "zip の中のファイルが多すぎます（{} 個、上限 {} 個）。{}ではないようです",
             zip.len(),
-            limits.max_entries
+            limits.max_entries,
+            kind.name
         ));
     }
     let names: Vec<String> = zip.file_names().map(str::to_string).collect();
     if names.iter().any(|n| n == "mimetype") && !names.iter().any(|n| n == "[Content_Types].xml") {
         return Err(format!(
-            "OpenDocument（.ods など）のファイルで、Excel ブック（.xlsx）ではありません。{RESAVE}"
+            "{}で、{}ではありません。{resave}",
+            kind.open_document, kind.name
         ));
     }
     if !names.iter().any(|n| n == "[Content_Types].xml") {
         return Err(format!(
-            "zip ファイルですが、Excel ブック（.xlsx）ではありません。{RESAVE}"
+            "zip ファイルですが、{}ではありません。{resave}",
+            kind.name
         ));
     }
     // Two entries of one name: a reader takes one of them silently (the zip crate keeps the
@@ -275,7 +313,7 @@ fn check_container(bytes: &[u8], limits: &Limits) -> std::result::Result<(), Str
     for name in central_directory_names(bytes).unwrap_or_default() {
         if !seen.insert(name.to_lowercase()) {
             return Err(format!(
-                "zip の中に同じ名前のファイル（{name}）が2つあります。どちらが正しいか分からないため読みません。Excel で開いて保存し直したファイルを使ってください"
+                "zip の中に同じ名前のファイル（{name}）が2つあります。どちらが正しいか分からないため読みません。保存し直したファイルを使ってください"
             ));
         }
     }
@@ -287,14 +325,14 @@ fn check_container(bytes: &[u8], limits: &Limits) -> std::result::Result<(), Str
                 if m == zip::result::ZipError::PASSWORD_REQUIRED =>
             {
                 return Err(format!(
-                    "パスワードで保護されたファイルです。パスワードを解除してから、{RESAVE}"
+                    "パスワードで保護されたファイルです。パスワードを解除してから、{resave}"
                 ));
             }
             Err(e) => return Err(corrupt(&e)),
         };
         if entry.encrypted() {
             return Err(format!(
-                "パスワードで保護されたファイルです。パスワードを解除してから、{RESAVE}"
+                "パスワードで保護されたファイルです。パスワードを解除してから、{resave}"
             ));
         }
         let name = entry.name().to_string();
@@ -311,9 +349,10 @@ fn check_container(bytes: &[u8], limits: &Limits) -> std::result::Result<(), Str
         .map_err(|e| corrupt(&e))?;
         if n > cap {
             return Err(format!(
-                "展開後のサイズが上限（{}）を超えます（{} を展開中）。zip 爆弾など、正常な Excel ブックではない可能性があります",
+                "展開後のサイズが上限（{}）を超えます（{} を展開中）。zip 爆弾など、正常な{}ではない可能性があります",
                 mb(limits.max_uncompressed_bytes),
-                name
+                name,
+                kind.name
             ));
         }
         total += n;

@@ -80,6 +80,9 @@ pub mod header {
     pub const 課題今後の予定: &str = "課題・今後の予定";
     pub const 報告日: &str = "報告日";
     pub const 市の費用負担額: &str = "市の費用負担額";
+    pub const 書類: &str = "書類";
+    pub const 条項: &str = "条・項";
+    pub const 文言: &str = "文言";
 
     /// The eight columns of 3(4)①–⑧, in order.
     pub const DISQUALIFICATIONS: [&str; 8] = [
@@ -291,6 +294,32 @@ impl SealStyle {
     }
 }
 
+/// 書類 of a `条文` row: the negotiated documents whose wording may be agreed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum ClauseDoc {
+    協定書,
+    申し合わせ事項,
+}
+
+impl Closed for ClauseDoc {
+    const ACCEPTED: &'static [(&'static str, ClauseDoc)] = &[
+        ("協定書", ClauseDoc::協定書),
+        ("包括連携協定書", ClauseDoc::協定書),
+        ("申し合わせ事項", ClauseDoc::申し合わせ事項),
+        ("申し合わせ", ClauseDoc::申し合わせ事項),
+    ];
+}
+
+impl ClauseDoc {
+    /// As the documents' file names say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ClauseDoc::協定書 => "協定書",
+            ClauseDoc::申し合わせ事項 => "申し合わせ事項",
+        }
+    }
+}
+
 /// はい / いいえ, or blank.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum YesNo {
@@ -340,6 +369,9 @@ pub struct FieldRow {
     pub agreement: Text,
     pub field: Located<FieldId>, // 分野
     pub wording: Option<Text>,   // 協定書表記
+    /// The 協定書表記 cell, blank or not: where the wording of this field in the 協定書 is
+    /// typed (a changed 第2条 item in a returned file belongs there).
+    pub wording_cell: CellRef,
 }
 
 /// ○ × △.
@@ -471,6 +503,18 @@ pub struct Report {
     pub city_cost: Option<Located<u64>>,    // 市の費用負担額 (yen)
 }
 
+/// One row of `条文` (optional sheet): wording agreed with the company in place of the
+/// guideline's model text of one article, paragraph or item (`kyotei compare` finds such
+/// changes in a returned file; `render` prints the agreed wording from then on).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clause {
+    pub row: u32,
+    pub agreement: Text,
+    pub document: Located<ClauseDoc>, // 書類
+    pub place: Text,                  // 条・項 (`第6条`, `第2条第2項`, `前文`…)
+    pub wording: Text,                // 文言
+}
+
 /// The whole register, rows in sheet order.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Register {
@@ -483,6 +527,8 @@ pub struct Register {
     pub publicity: Vec<Publicity>,
     pub contacts: Vec<Contact>,
     pub reports: Vec<Report>,
+    /// `条文` (optional sheet).
+    pub clauses: Vec<Clause>,
     /// Rows of the other sheets grouped by 協定番号, built on first use (see
     /// [`Register::rows`]); a cache, `RowIndex::default()` when building a register by hand.
     pub index: RowIndex,
@@ -543,6 +589,7 @@ agreement_rows! {
     Publicity => 4, publicity;
     Contact => 5, contacts;
     Report => 6, reports;
+    Clause => 7, clauses;
 }
 
 /// Row numbers (positions in the sheet's `Vec`) of every sheet, by agreement key. Built once
@@ -694,6 +741,7 @@ mod tests {
                 },
             },
             wording: None,
+            wording_cell: CellRef::new(sheet::FIELDS, row, 2),
         }
     }
 

@@ -8,7 +8,7 @@
 //! `設定` is optional (defaults built in); every other sheet and column is required.
 
 use super::header as h;
-use super::{Applies, CITY_PAYS, Closed, Evaluation, Party, SealStyle, YesNo};
+use super::{Applies, CITY_PAYS, ClauseDoc, Closed, Evaluation, Party, SealStyle, YesNo};
 
 pub const SETTINGS: &str = "設定";
 pub const AGREEMENTS: &str = "協定";
@@ -19,6 +19,13 @@ pub const MEMO: &str = "申し合わせ";
 pub const PUBLICITY: &str = "周知協力";
 pub const CONTACTS: &str = "担当窓口";
 pub const RESULTS: &str = "実績";
+pub const CLAUSES: &str = "条文";
+
+/// Whether a sheet may be left out of a register (`設定` falls back to the profile's
+/// identity, `条文` to the guideline's model text).
+pub fn is_optional(name: &str) -> bool {
+    name == SETTINGS || name == CLAUSES
+}
 
 /// The settings keys of `設定`, in order.
 pub const SETTINGS_KEYS: &[&str] = &[
@@ -361,6 +368,22 @@ pub const SHEETS: &[Sheet] = &[
             col(h::担当者).w(14.0),
             col(h::報告日).date(),
             col(h::市の費用負担額).yen(18.0),
+        ],
+    },
+    Sheet {
+        name: CLAUSES,
+        columns: &[
+            ID,
+            col(h::書類)
+                .w(16.0)
+                .always()
+                .choices(Choices::Closed(ClauseDoc::offered)),
+            col(h::条項).w(16.0).always().note(
+                "雛形から変えて合意した箇所。協定書は 前文／第6条／第2条第2項／第2条第1号／末文、申し合わせ事項は 前文／3.／3.第2段落 のように書きます（kyotei compare の報告に出る書き方です）。",
+            ),
+            col(h::文言).w(60.0).wrap().always().note(
+                "合意した文言。その条・項の本文全体（条番号・項番号・号番号を除く）を入れます。台帳の値（企業名など）を含む文では、その値も文言のまま印刷します。",
+            ),
         ],
     },
 ];

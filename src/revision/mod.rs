@@ -289,6 +289,71 @@ enum Piece {
 /// assert_eq!(inline_text(&new), "長寿社会部介護保険課");
 /// ```
 pub fn char_diff(old: &str, new: &str) -> (Inline, Inline) {
+    let pieces = pieces(old, new);
+    let mut new_side = Inline::new();
+    let mut old_side = Inline::new();
+    for p in pieces {
+        match p {
+            Piece::Same(s) => {
+                push_span(&mut new_side, &s, false);
+                push_span(&mut old_side, &s, false);
+            }
+            Piece::Changed { old, new } => {
+                push_span(&mut new_side, &new, true);
+                push_span(&mut old_side, &old, true);
+            }
+        }
+    }
+    (new_side, old_side)
+}
+
+/// One change between two texts: the characters `old` of the old text became the characters
+/// `new` of the new one (either may be empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub old: std::ops::Range<usize>,
+    pub new: std::ops::Range<usize>,
+}
+
+/// The changes between two texts, in character positions, in order: the same changes a
+/// 新旧対照表 underlines ([`char_diff`]).
+pub fn edits(old: &str, new: &str) -> Vec<Edit> {
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::new();
+    for p in pieces(old, new) {
+        match p {
+            Piece::Same(s) => {
+                let n = s.chars().count();
+                i += n;
+                j += n;
+            }
+            Piece::Changed { old, new } => {
+                let (n, m) = (old.chars().count(), new.chars().count());
+                out.push(Edit {
+                    old: i..i + n,
+                    new: j..j + m,
+                });
+                i += n;
+                j += m;
+            }
+        }
+    }
+    out
+}
+
+/// Aligns two lists of lines (paragraphs): each pair is (old, new), `None` on the side
+/// where a line was removed or added; lines rewritten are paired when similar.
+pub fn align_texts(old: &[&str], new: &[&str]) -> Vec<(Option<usize>, Option<usize>)> {
+    align_strs(old, new)
+        .into_iter()
+        .map(|e| match e {
+            Entry::Same(i, j) => (Some(i), Some(j)),
+            Entry::Changed(i, j) => (i, j),
+        })
+        .collect()
+}
+
+fn pieces(old: &str, new: &str) -> Vec<Piece> {
     let a: Vec<char> = old.chars().collect();
     let b: Vec<char> = new.chars().collect();
     let mut pieces: Vec<Piece> = Vec::new();
@@ -316,21 +381,7 @@ pub fn char_diff(old: &str, new: &str) -> (Inline, Inline) {
     }
     slide_left(&mut pieces);
     merge_coincidences(&mut pieces);
-    let mut new_side = Inline::new();
-    let mut old_side = Inline::new();
-    for p in pieces {
-        match p {
-            Piece::Same(s) => {
-                push_span(&mut new_side, &s, false);
-                push_span(&mut old_side, &s, false);
-            }
-            Piece::Changed { old, new } => {
-                push_span(&mut new_side, &new, true);
-                push_span(&mut old_side, &old, true);
-            }
-        }
-    }
-    (new_side, old_side)
+    pieces
 }
 
 /// Moves a pure insertion or deletion left while the text before it ends with the character
@@ -437,8 +488,8 @@ fn push_span(side: &mut Inline, text: &str, underline: bool) {
         Some(last) if last.underline == underline => last.text.push_str(text),
         _ => side.push(Span {
             text: text.to_string(),
-            var: false,
             underline,
+            ..Span::default()
         }),
     }
 }
@@ -518,7 +569,11 @@ enum Entry {
 fn align(old: &[Line], new: &[Line]) -> Vec<Entry> {
     let a: Vec<&str> = old.iter().map(|l| l.text.as_str()).collect();
     let b: Vec<&str> = new.iter().map(|l| l.text.as_str()).collect();
-    let ops = lcs_ops(&a, &b);
+    align_strs(&a, &b)
+}
+
+fn align_strs(a: &[&str], b: &[&str]) -> Vec<Entry> {
+    let ops = lcs_ops(a, b);
     let mut out = Vec::new();
     let mut k = 0;
     while k < ops.len() {
@@ -602,8 +657,8 @@ pub fn compare(old: &Document, new: &Document) -> Vec<(Inline, Inline)> {
     let underlined = |t: &str| {
         vec![Span {
             text: t.to_string(),
-            var: false,
             underline: true,
+            ..Span::default()
         }]
     };
     let mut rows = Vec::new();

@@ -201,7 +201,11 @@ pub fn check(
 ) -> Result<Checked> {
     let input = read(register, profile)?;
     let fonts = crate::writer::pdf::Coverage::new(font_dirs)?;
-    let verdict = Verdict::new(&input, profile, as_of, &|c| fonts.covers(c));
+    // The built-in templates: `check` reads no `--templates` folder (the places of `条文` are
+    // those of the guideline's model documents).
+    let templates =
+        crate::document::markup::Templates::new(&crate::document::assets::Assets::new(None))?;
+    let verdict = Verdict::new(&input, profile, as_of, &|c| fonts.covers(c), &templates);
     Ok(Checked {
         findings: super::check::check(&input.register, &verdict, only)?,
         style,
@@ -294,7 +298,13 @@ impl Renderer<'_> {
                 input.path.display()
             ))
         };
-        let verdict = Verdict::new(input, profile, opts.as_of, &|c| engine.pdf.covers(c));
+        let verdict = Verdict::new(
+            input,
+            profile,
+            opts.as_of,
+            &|c| engine.pdf.covers(c),
+            &engine.templates,
+        );
         // An unknown --agreement is told before the folder is touched.
         super::select_positions(&input.register, &opts.agreements)?;
         let _lock = self.writer.lock(&opts.out).map_err(during)?;
@@ -493,4 +503,238 @@ pub fn parse_format(s: &str) -> std::result::Result<Format, String> {
         "pdf" => Ok(Format::Pdf),
         _ => Err(format!("出力形式が不明です: {s}（docx, pdf）")),
     }
+}
+
+/// What `kyotei compare` found.
+pub struct Compared {
+    pub comparison: super::compare::Comparison,
+    pub style: Style,
+    pub out: PathBuf,
+}
+
+impl fmt::Display for Compared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = &self.comparison;
+        if self.style == Style::Json {
+            let json = serde_json::to_string_pretty(c).map_err(|_| fmt::Error)?;
+            return writeln!(f, "{json}");
+        }
+        f.write_str(&compare_text(c))?;
+        if !c.files.is_empty() {
+            writeln!(f)?;
+            write_files(f, &self.out, &c.files)?;
+        }
+        Ok(())
+    }
+}
+
+/// The report of `kyotei compare` for people (the page shows the same).
+pub fn compare_text(c: &super::compare::Comparison) -> String {
+    use super::compare::Kind;
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let edition = c.edition.map(|n| format!("第{n}版")).unwrap_or_default();
+    let state = if c.draft { "案" } else { "確定" };
+    let _ = writeln!(
+        s,
+        "{}: 協定 {} の{}（{edition}{}{state}）",
+        c.file,
+        c.agreement,
+        c.document,
+        if edition.is_empty() { "" } else { "・" }
+    );
+    if !c.identified {
+        let _ = writeln!(
+            s,
+            "（文書に kyotei の情報がないため、指定された協定番号と書類として読みました）"
+        );
+    }
+    let _ = writeln!(s, "{}", c.against);
+    let regs: Vec<_> = c
+        .differences
+        .iter()
+        .filter(|d| d.kind == Kind::Register)
+        .collect();
+    let models: Vec<_> = c
+        .differences
+        .iter()
+        .filter(|d| d.kind == Kind::Model)
+        .collect();
+    let quote = |t: &str| {
+        if t.is_empty() {
+            "（なし）".to_string()
+        } else {
+            format!("「{}」", t.replace('\n', "↵"))
+        }
+    };
+    // The changed parts of a rewritten paragraph in 【】.
+    let marked = |side: &crate::document::ir::Inline| -> String {
+        let mut out = String::new();
+        for sp in side {
+            if sp.underline {
+                out.push('【');
+                out.push_str(&sp.text);
+                out.push('】');
+            } else {
+                out.push_str(&sp.text);
+            }
+        }
+        format!("「{}」", out.replace('\n', "↵"))
+    };
+    if c.same() {
+        let _ = writeln!(
+            s,
+            "\n本文は同じです（変更履歴はすべて承認した状態で比べました）。"
+        );
+    }
+    if !regs.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n■ 台帳の値の変更 {} 件（合意したら台帳のセルに入力してください）",
+            regs.len()
+        );
+        for d in &regs {
+            let cell = d.cell.as_deref().unwrap_or("台帳のセル不明");
+            let _ = writeln!(s, "  {cell}（{}）", d.place);
+            let _ = writeln!(s, "    旧: {}", quote(&d.old));
+            let _ = writeln!(s, "    新: {}", quote(&d.new));
+        }
+    }
+    if !models.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n■ 雛形の文言の変更 {} 件（ガイドラインの雛形と違います。戦略推進課で判断してください）",
+            models.len()
+        );
+        for d in &models {
+            let _ = writeln!(s, "  {}", d.place);
+            if d.old.is_empty() || d.new.is_empty() {
+                let _ = writeln!(s, "    旧: {}", quote(&d.old));
+                let _ = writeln!(s, "    新: {}", quote(&d.new));
+            } else {
+                let (new_side, old_side) = crate::revision::char_diff(&d.old, &d.new);
+                let _ = writeln!(s, "    旧: {}", marked(&old_side));
+                let _ = writeln!(s, "    新: {}", marked(&new_side));
+            }
+            if let Some(w) = &d.wording {
+                let _ = writeln!(
+                    s,
+                    "    合意するときは「条文」シートに: 協定番号 {}／書類 {}／条・項 {}／文言 {}",
+                    c.agreement,
+                    c.document,
+                    d.place,
+                    quote(w)
+                );
+            }
+        }
+    }
+    if !c.changes.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n■ 承認されていない変更履歴 {} 件（すべて承認した状態で比べました）",
+            c.changes.len()
+        );
+        for t in &c.changes {
+            let who = if t.author.is_empty() {
+                "作成者不明"
+            } else {
+                &t.author
+            };
+            let when = when(t.date.as_deref());
+            let moved = if t.moved { "（移動）" } else { "" };
+            let _ = writeln!(
+                s,
+                "  {}{moved}  {}  {who}  {when}  {}",
+                t.kind,
+                t.place,
+                quote(&t.text)
+            );
+        }
+    }
+    if !c.comments.is_empty() {
+        let _ = writeln!(s, "\n■ コメント {} 件", c.comments.len());
+        for r in &c.comments {
+            let who = if r.author.is_empty() {
+                "作成者不明"
+            } else {
+                &r.author
+            };
+            let when = when(r.date.as_deref());
+            let anchor = if r.anchor.is_empty() {
+                String::new()
+            } else {
+                format!("  対象 {}", quote(&r.anchor))
+            };
+            let _ = writeln!(s, "  {}  {who}  {when}{anchor}", r.place);
+            let _ = writeln!(s, "    {}", quote(&r.text));
+        }
+    }
+    s
+}
+
+/// A tracked change's or comment's date as the file has it (`2026-12-01T10:00:00Z`), in
+/// 和暦 with the time as written: `令和8年12月1日 10:00`.
+fn when(date: Option<&str>) -> String {
+    let Some(d) = date.map(str::trim).filter(|d| !d.is_empty()) else {
+        return "日時なし".to_string();
+    };
+    let (day, time) = d.split_once('T').unwrap_or((d, ""));
+    match Date::parse(day) {
+        Ok(day) => {
+            let hm: String = time.chars().take(5).collect();
+            if hm.len() == 5 {
+                format!("{} {hm}", day.wareki())
+            } else {
+                day.wareki()
+            }
+        }
+        Err(_) => d.to_string(),
+    }
+}
+
+impl Report for Compared {
+    fn notes(&self) -> String {
+        self.comparison
+            .warnings
+            .iter()
+            .map(|w| format!("警告: {w}\n"))
+            .collect()
+    }
+    /// Exit status 1: the text differs.
+    fn failed(&self) -> bool {
+        !self.comparison.same()
+    }
+}
+
+/// `kyotei compare RETURNED.docx REGISTER.xlsx`.
+pub fn compare(
+    returned: &Path,
+    register: &Path,
+    profile: &Profile,
+    engine: &EngineOptions,
+    opts: &super::compare::Options,
+    style: Style,
+    writer: &Writer<'_>,
+) -> Result<Compared> {
+    let doc = super::compare::read_returned(returned)?;
+    let input = read(register, profile)?;
+    let engine = Engine::new(engine)?;
+    let file = returned
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| returned.display().to_string());
+    let _lock = match opts.write {
+        true => Some(
+            writer
+                .lock(&opts.out)
+                .map_err(|e| e.during("新旧対照表を作成できませんでした"))?,
+        ),
+        false => None,
+    };
+    let comparison = super::compare::compare(&engine, &input, profile, &doc, &file, opts)?;
+    Ok(Compared {
+        comparison,
+        style,
+        out: opts.out.clone(),
+    })
 }

@@ -14,6 +14,7 @@
 
 pub mod check;
 pub mod command;
+pub mod compare;
 pub mod diff;
 pub mod files;
 pub mod glyphs;

@@ -14,6 +14,7 @@
 use super::Input;
 use super::glyphs::{self, Missing};
 use crate::date::Date;
+use crate::document::markup::Templates;
 use crate::finding::{Finding, Severity};
 use crate::guideline::profile::Profile;
 use crate::model::{Agreement, AgreementKey, Register};
@@ -70,6 +71,7 @@ impl Verdict {
         profile: &Profile,
         as_of: Date,
         covers: &dyn Fn(char) -> bool,
+        templates: &Templates,
     ) -> Verdict {
         let reg = &input.register;
         let all: Vec<&Agreement> = reg.agreements.iter().collect();
@@ -77,6 +79,9 @@ impl Verdict {
         let mut findings = input.findings.clone();
         findings.extend(glyphs.iter().map(Missing::finding));
         findings.extend(crate::guideline::rules::check(reg, profile, as_of));
+        findings.extend(crate::document::build::clause_findings(
+            templates, reg, profile,
+        ));
         Verdict::from_findings(reg, findings, glyphs, as_of)
     }
 

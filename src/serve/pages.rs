@@ -826,9 +826,13 @@ pub async fn check_upload(State(app): State<Arc<App>>, req: axum::extract::Reque
         move || {
             let input =
                 crate::run::Input::from_bytes(std::path::Path::new(&label), bytes, &app.profile)?;
-            let verdict = crate::run::verdict::Verdict::new(&input, &app.profile, as_of, &|c| {
-                app.engine.pdf.covers(c)
-            });
+            let verdict = crate::run::verdict::Verdict::new(
+                &input,
+                &app.profile,
+                as_of,
+                &|c| app.engine.pdf.covers(c),
+                &app.engine.templates,
+            );
             Ok::<_, Error>(verdict.findings().to_vec())
         }
     })

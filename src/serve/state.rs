@@ -169,7 +169,13 @@ impl App {
 
     /// Reads as `kyotei check` does, with the fonts of this server's engine.
     fn check(&self, input: Input, as_of: Date) -> Result<Loaded> {
-        let verdict = Verdict::new(&input, &self.profile, as_of, &|c| self.engine.pdf.covers(c));
+        let verdict = Verdict::new(
+            &input,
+            &self.profile,
+            as_of,
+            &|c| self.engine.pdf.covers(c),
+            &self.engine.templates,
+        );
         let schedule = schedule::schedule(&input.register, &self.profile, as_of);
         Ok(Loaded {
             input,

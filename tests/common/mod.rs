@@ -147,3 +147,71 @@ pub fn pdf_text(bytes: &[u8], page: Option<u32>) -> String {
     args.extend(["-raw", "-enc", "UTF-8", "-", "-"]);
     tool("pdftotext", &args, Some(bytes))
 }
+
+/// openxml-audit's error count for `file`, with its findings when there are any.
+pub fn audit(file: &Path) -> (u64, String) {
+    let o = Command::new("openxml-audit")
+        .args(["-m", "0", "-o", "json"])
+        .arg(file)
+        .output()
+        .expect("openxml-audit is installed (bash .ci/run installs it)");
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{}: {e}: {text}{}", file.display(), stderr(&o)));
+    let report = if json.is_array() { &json[0] } else { &json };
+    let n = report["error_count"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{}: no error_count in {text}", file.display()));
+    (n, text)
+}
+
+/// LibreOffice converts `files` to `to` (`docx`, `xlsx`, `pdf`) into `outdir`, with its own
+/// profile folder under `scratch` (so tests can run it side by side); returns the converted
+/// files in the order given.
+pub fn soffice(scratch: &Path, to: &str, outdir: &Path, files: &[&Path]) -> Vec<PathBuf> {
+    let o = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            scratch.join("lo-profile").display()
+        ))
+        .args(["--headless", "--convert-to", to, "--outdir"])
+        .arg(outdir)
+        .args(files)
+        .output()
+        .expect("LibreOffice (soffice) is installed (bash .ci/run installs it)");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ext = to.split(':').next().unwrap();
+    files
+        .iter()
+        .map(|f| {
+            let out = outdir.join(format!(
+                "{}.{ext}",
+                f.file_stem().unwrap().to_string_lossy()
+            ));
+            assert!(
+                out.exists(),
+                "LibreOffice made no {}: {}",
+                out.display(),
+                stderr(&o)
+            );
+            out
+        })
+        .collect()
+}
+
+/// Runs the Python script `tests/py/<script>` with `args` (python-docx and openpyxl, which
+/// `bash .ci/run` installs); the test fails if it fails.
+pub fn python(script: &str, args: &[&std::ffi::OsStr]) -> String {
+    let o = Command::new("python3")
+        .arg(root().join("tests/py").join(script))
+        .args(args)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        o.status.success(),
+        "{script}: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        stderr(&o)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
