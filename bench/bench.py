@@ -97,6 +97,48 @@ def report_rows(work, ns, lines):
         print(lines[-1], flush=True)
 
 
+def compare_rows(work, lines):
+    """`compare` of one returned 協定書 (the sample's R8-001, edited by python-docx as a partner
+    does: tests/py/return_agreement.py) against `check` of the sample register, each a fresh
+    process, 7 runs: compare must stay within 2x of check (#22)."""
+    say = lines.append
+    sample = ROOT / "samples/sample.xlsx"
+    d = work / "compare"
+    shutil.rmtree(d, ignore_errors=True)
+    d.mkdir(parents=True)
+    run([str(BIN), "render", str(sample), "--agreement", "R8-001", "--as-of", AS_OF, "-q",
+         "-o", str(d / "out")])
+    returned = d / "returned.docx"
+    run(["python3", str(ROOT / "tests/py/return_agreement.py"),
+         str(d / "out/R8-001/協定書.docx"), str(returned)])
+    cmp = [BIN, "compare", returned, sample, "--format", "json"]
+    chk = [BIN, "check", sample, "--as-of", AS_OF]
+    # compare reads the records of the default output folder: run it inside d.
+    os.chdir(d)
+    subprocess.run([str(BIN), "render", str(sample), "--agreement", "R8-001", "--as-of", AS_OF,
+                    "-q"], check=True, capture_output=True)
+    runs = {"compare": [], "check": []}
+    for _ in range(7):
+        runs["compare"].append(timed(cmp))
+        runs["check"].append(timed(chk))
+    os.chdir(ROOT)
+    say("## `compare` of a returned 協定書 against `check` (the sample register)\n")
+    say("`kyotei compare returned.docx samples/sample.xlsx --format json` (R8-001's 協定書 edited "
+        "by `tests/py/return_agreement.py`: a name, a sentence, two tracked changes, a comment) "
+        "and `kyotei check samples/sample.xlsx`, each a fresh process, median of 7. Target "
+        "(#22): compare within 2x of check.\n")
+    say("| command | wall (median) | CPU (median) | peak RSS |")
+    say("|---|---:|---:|---:|")
+    med = {}
+    for name, rs in runs.items():
+        wall = statistics.median(r[0] for r in rs)
+        cpu = statistics.median(r[2] for r in rs)
+        rss = max(r[1] for r in rs)
+        med[name] = wall
+        say(f"| {name} | {wall * 1000:.0f} ms | {cpu * 1000:.0f} ms | {rss:.0f} MB |")
+    say(f"\ncompare / check: {med['compare'] / med['check']:.2f}\n")
+
+
 def count(out, ext):
     return sum(1 for p in pathlib.Path(out).rglob(f"*.{ext}") if "履歴" not in p.parts)
 
@@ -122,6 +164,8 @@ def main():
                     help="register sizes of the report-against-check rows")
     ap.add_argument("--only-report", action="store_true",
                     help="run only the report-against-check rows")
+    ap.add_argument("--only-compare", action="store_true",
+                    help="run only the compare-against-check rows")
     ap.add_argument("--bin", help="the kyotei binary (default target/release/kyotei)")
     ap.add_argument("--synth", help="the synth example (default target/release/examples/synth)")
     args = ap.parse_args()
@@ -149,6 +193,10 @@ def main():
     report_ns = [int(n) for n in args.report_ns.split(",")]
     if args.only_report:
         report_rows(work, report_ns, lines)
+        print("\n".join(lines))
+        return
+    if args.only_compare:
+        compare_rows(work, lines)
         print("\n".join(lines))
         return
 
@@ -258,6 +306,8 @@ def main():
 
     say("")
     report_rows(work, report_ns, lines)
+    say("")
+    compare_rows(work, lines)
 
     say(f"\nLoad average at the end (1, 5, 15 min): {' '.join(open('/proc/loadavg').read().split()[:3])}.")
     text = "\n".join(lines) + "\n"

@@ -499,3 +499,186 @@ fn bad_returned_files_are_refused_with_a_reason_and_nothing_is_written() {
         String::from_utf8_lossy(&o.stdout).contains("指定された協定番号と書類として読みました")
     );
 }
+
+#[test]
+fn the_page_compares_an_uploaded_file_and_stores_nothing() {
+    use crate::common::serve::Served;
+    let dir = rendered("compare-page");
+    let returned = dir.join("返送.docx");
+    python(
+        "return_agreement.py",
+        &[
+            dir.join("出力/R8-001/協定書.docx").as_os_str(),
+            returned.as_os_str(),
+        ],
+    );
+    let bytes = std::fs::read(&returned).unwrap();
+    let other = std::fs::read(dir.join("出力/R8-001/申出書.docx")).unwrap();
+    let s = Served::start(&dir, &[]);
+    let page = s.get("/agreements/R8-001");
+    let page = crate::common::serve::unescape(&page.text());
+    assert!(
+        page.contains("action=\"/agreements/R8-001/compare\""),
+        "{page}"
+    );
+    let before = files(&dir);
+    let r = s.post_file(
+        "/agreements/R8-001/compare",
+        "returned",
+        "<b>返送</b>.docx",
+        &bytes,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let html = crate::common::serve::unescape(&r.text());
+    for want in [
+        "value=\"協定!E2\"",
+        "value=\"赤城 次郎\"",
+        "<mark>速やかに</mark>",
+        "<del>書面をもって</del>",
+        "この限りでない。</textarea>",
+        "乙社",
+        "「秘密」の範囲を定義してください",
+        "第1版の記録",
+    ] {
+        assert!(html.contains(want), "{want}: {html}");
+    }
+    // The file's name is data: escaped, never markup.
+    assert!(
+        !r.text().contains("<b>") && r.text().contains("返送"),
+        "{html}"
+    );
+    // Another document of the same agreement reads the same; a file of no agreement's
+    // documents is refused in Japanese.
+    let same = s.post_file(
+        "/agreements/R8-001/compare",
+        "returned",
+        "申出書.docx",
+        &other,
+    );
+    assert!(same.text().contains("本文は同じです"), "{}", same.text());
+    let bad = s.post_file(
+        "/agreements/R8-001/compare",
+        "returned",
+        "x.docx",
+        b"PK not a zip",
+    );
+    assert_eq!(bad.status, 422, "{}", bad.text());
+    assert!(bad.text().contains("壊れているか"), "{}", bad.text());
+    let wrong = s.post_file(
+        "/agreements/R2-005/compare",
+        "returned",
+        "返送.docx",
+        &bytes,
+    );
+    assert_eq!(wrong.status, 422);
+    assert!(
+        wrong
+            .text()
+            .contains("--agreement R2-005 の文書ではありません")
+            || wrong.text().contains("R2-005 の文書ではありません"),
+        "{}",
+        wrong.text()
+    );
+    assert_eq!(files(&dir), before, "the page stored something");
+}
+
+#[test]
+fn agreed_wording_is_checked_against_the_places_the_documents_have() {
+    let dir = temp("compare-clauses");
+    std::fs::copy(root().join(SAMPLE), dir.join("台帳.xlsx")).unwrap();
+    let spec = serde_json::json!({"clauses": [
+        ["R8-001", "申し合わせ事項", "3.第2段落", "本申し合わせ事項以外の連携事業は、その都度協議する。"],
+        ["R8-001", "協定書", "第12条", "ない条"],
+        ["R8-001", "協定書", "第2条の見出し", "見出しは変えられない"],
+        ["R9-999", "協定書", "第1条", "ない協定"],
+    ]});
+    python(
+        "agree.py",
+        &[
+            dir.join("台帳.xlsx").as_os_str(),
+            dir.join("条文.xlsx").as_os_str(),
+            os(&spec.to_string()),
+        ],
+    );
+    let o = kyotei(
+        &["check", "条文.xlsx", "--as-of", AS_OF, "--format", "json"],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let findings: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+    let at = |cell: &str| -> Vec<(String, String)> {
+        findings
+            .iter()
+            .filter(|f| f["cell"] == cell)
+            .map(|f| {
+                (
+                    f["severity"].as_str().unwrap().to_string(),
+                    f["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        at("条文!D2"),
+        vec![(
+            "info".into(),
+            "申し合わせ事項の3.第2段落は雛形から変更して合意した文言です".into()
+        )]
+    );
+    assert_eq!(at("条文!C3")[0].0, "error", "{findings:#?}");
+    assert!(at("条文!C3")[0].1.contains("「第12条」はありません"));
+    assert_eq!(at("条文!C4")[0].0, "error");
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["severity"] == "error" && f["cell"] == "条文!A5"),
+        "the row of no agreement: {findings:#?}"
+    );
+    let rule: Vec<&Value> = findings.iter().filter(|f| f["rule"] == "雛形").collect();
+    assert_eq!(rule.len(), 3, "{rule:#?}");
+    // render refuses what check reports: R8-001's final is not made; its draft prints the
+    // agreed wording of the memorandum.
+    let o = kyotei(
+        &[
+            "render",
+            "条文.xlsx",
+            "--agreement",
+            "R8-001",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "pdf",
+        ],
+        &dir,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!dir.join("出力/R8-001/申し合わせ事項.pdf").exists());
+    let o = kyotei(
+        &[
+            "render",
+            "条文.xlsx",
+            "--agreement",
+            "R8-001",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "pdf",
+            "--draft",
+        ],
+        &dir,
+    );
+    // A draft is made in spite of the errors.
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    let memo = files(&dir.join("出力"))
+        .into_iter()
+        .find(|(k, _)| k.ends_with("申し合わせ事項.pdf"))
+        .unwrap_or_else(|| panic!("no draft memorandum: {}", stderr(&o)));
+    let text: String = crate::common::pdf_text(&memo.1, None)
+        .split_whitespace()
+        .collect();
+    assert!(
+        text.contains("本申し合わせ事項以外の連携事業は、その都度協議する。"),
+        "{text}"
+    );
+    assert!(!text.contains("別途、甲と乙において協議し"), "{text}");
+}

@@ -245,6 +245,14 @@ fn findings_at(sheet_name: &str, header: &str, value: &str) -> Vec<String> {
     let profile = Profile::isesaki();
     let mut rows = blank::example_rows(&profile);
     let col = sheet::sheet(sheet_name).unwrap().position(header).unwrap();
+    // An optional sheet the example leaves empty (`条文`) gets a row of the example agreement.
+    if !rows.iter().any(|(n, r)| *n == sheet_name && !r.is_empty()) {
+        let width = sheet::sheet(sheet_name).unwrap().columns.len();
+        let mut row = vec![CellValue::Empty; width];
+        row[0] = CellValue::text(blank::EXAMPLE_ID);
+        rows.retain(|(n, _)| *n != sheet_name);
+        rows.push((sheet::sheet(sheet_name).unwrap().name, vec![row]));
+    }
     let (_, r) = rows.iter_mut().find(|(n, _)| *n == sheet_name).unwrap();
     r[0][col] = CellValue::text(value);
     let bytes = xlsx::write(&blank::register_book(&profile, &rows)).unwrap();
@@ -306,8 +314,8 @@ fn init_and_the_reader_agree_column_by_column() {
             closed += 1;
         }
     }
-    // 押印方式, 3(1), 3(3), 3(4)①–⑧, 評価, 市の費用負担, 当事者.
-    assert_eq!(closed, 14);
+    // 押印方式, 3(1), 3(3), 3(4)①–⑧, 評価, 市の費用負担, 当事者, 書類 (条文).
+    assert_eq!(closed, 15);
 }
 
 #[test]

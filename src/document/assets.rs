@@ -64,6 +64,10 @@ pub const ASSETS: &[(&str, &[u8])] = &[
         include_bytes!("../../templates/serve/check.html"),
     ),
     (
+        "templates/serve/compare.html",
+        include_bytes!("../../templates/serve/compare.html"),
+    ),
+    (
         "templates/serve/message.html",
         include_bytes!("../../templates/serve/message.html"),
     ),

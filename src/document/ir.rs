@@ -258,6 +258,38 @@ impl Document {
         out
     }
 
+    /// Drops every span's cell (see [`Span::cell`]).
+    pub fn forget_cells(&mut self) {
+        let clear = |inline: &mut Inline| inline.iter_mut().for_each(|s| s.cell = None);
+        for b in &mut self.blocks {
+            match b {
+                Block::Title(lines) => lines.iter_mut().for_each(clear),
+                Block::Heading(t) | Block::Paragraph { text: t, .. } => clear(t),
+                Block::Article {
+                    body,
+                    items,
+                    paragraphs,
+                    ..
+                } => {
+                    clear(body);
+                    items.iter_mut().for_each(|i| clear(&mut i.text));
+                    paragraphs.iter_mut().for_each(clear);
+                }
+                Block::Table { rows, .. } => rows
+                    .iter_mut()
+                    .flatten()
+                    .for_each(|c| c.content.iter_mut().for_each(clear)),
+                Block::Signature { date, parties } => {
+                    clear(date);
+                    parties
+                        .iter_mut()
+                        .for_each(|p| p.lines.iter_mut().for_each(clear));
+                }
+                Block::Blank | Block::PageBreak => {}
+            }
+        }
+    }
+
     /// The document's text, block by block, one line per paragraph, cell or item, in reading
     /// order. Writers' outputs are compared against this in tests.
     pub fn plain_text(&self) -> Vec<String> {

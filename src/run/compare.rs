@@ -161,10 +161,11 @@ fn identity(r: &Returned) -> Identity {
             .as_deref()
             .and_then(|s| s.trim().strip_prefix("kyotei "))
     {
+        use crate::model::header;
         for part in rest.split(';').map(str::trim) {
             match part.split_once('=') {
-                Some(("協定番号", v)) => id.agreement = Some(v.to_string()),
-                Some(("書類", v)) => id.kind = Some(v.to_string()),
+                Some((k, v)) if k == header::協定番号 => id.agreement = Some(v.to_string()),
+                Some((k, v)) if k == header::書類 => id.kind = Some(v.to_string()),
                 Some(("版", v)) => id.edition = v.parse().ok(),
                 None if part == "案" => id.draft = true,
                 _ => {}

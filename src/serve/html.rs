@@ -16,6 +16,7 @@ const PAGES: &[&str] = &[
     "schedule.html",
     "report.html",
     "check.html",
+    "compare.html",
     "message.html",
 ];
 

@@ -153,8 +153,8 @@ impl Server {
 
 /// Every route. Each response passes through [`guard::guard`].
 pub fn router(app: Arc<state::App>) -> Router {
-    // Forms are small. The upload (`/check`) has no body limit here: `pages::check_upload`
-    // bounds it itself (the reader's limit, a few uploads at a time) and answers every
+    // Forms are small. The uploads (`/check`, an agreement's `/compare`) have no body limit
+    // here: `pages::receive` bounds them itself (the reader's limit, a few uploads at a time) and answers every
     // refused one in Japanese, which a limit here would cut off in English.
     let form_limit = 64 * 1024;
     Router::new()
@@ -162,6 +162,10 @@ pub fn router(app: Arc<state::App>) -> Router {
         .route("/agreements/{id}", get(pages::agreement))
         .route("/agreements/{id}/render", post(pages::render_one))
         .route("/agreements/{id}/documents.zip", get(files::zip))
+        .route(
+            "/agreements/{id}/compare",
+            post(pages::compare_upload).layer(DefaultBodyLimit::disable()),
+        )
         .route("/render", post(pages::render_all))
         .route("/job", get(pages::job))
         .route("/events", get(pages::events))

@@ -464,7 +464,7 @@ pub async fn agreement(State(app): State<Arc<App>>, Path(id): Path<String>) -> R
     app.html.render(
         StatusCode::OK,
         "agreement.html",
-        serde_json::json!({ "base": base, "id": a.id.value.clone(), "company": a.company.value.clone(), "entry": entry, "findings": findings, "blocked": blocked, "render_href": format!("{}/render", agreement_href(&a.id.value)), "docs": docs, "preview": preview, "editions": editions(&app, &dir), "zip": has_finals.then(|| format!("{}/documents.zip", agreement_href(&a.id.value))) }),
+        serde_json::json!({ "base": base, "id": a.id.value.clone(), "company": a.company.value.clone(), "entry": entry, "findings": findings, "blocked": blocked, "render_href": format!("{}/render", agreement_href(&a.id.value)), "compare_href": format!("{}/compare", agreement_href(&a.id.value)), "docs": docs, "preview": preview, "editions": editions(&app, &dir), "zip": has_finals.then(|| format!("{}/documents.zip", agreement_href(&a.id.value))) }),
     )
 }
 
@@ -693,10 +693,206 @@ const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(30);
 /// so every request gets its answer. The route has no body limit of its own
 /// ([`super::router`]): this is it.
 pub async fn check_upload(State(app): State<Arc<App>>, req: axum::extract::Request) -> Response {
-    use axum::extract::FromRequest;
     let snap = app.snapshot();
     let base = base(&app, &snap, "確認".into(), "check", false);
+    let (name, bytes, _turn) =
+        match receive(req, "register", "台帳（.xlsx）", "確認する台帳（.xlsx）").await {
+            Ok(r) => r,
+            Err(refused) => {
+                return refused.answer(check_result(
+                    &app,
+                    base,
+                    "",
+                    Err(refused.message.clone()),
+                    refused.status,
+                ));
+            }
+        };
+    let label = match sanitize_component(&name) {
+        n if n == "_" => "アップロードした台帳".to_string(),
+        n => n,
+    };
+    let as_of = snap.as_of;
+    let checked = tokio::task::spawn_blocking({
+        let app = app.clone();
+        let label = label.clone();
+        move || {
+            let input =
+                crate::run::Input::from_bytes(std::path::Path::new(&label), bytes, &app.profile)?;
+            let verdict = crate::run::verdict::Verdict::new(
+                &input,
+                &app.profile,
+                as_of,
+                &|c| app.engine.pdf.covers(c),
+                &app.engine.templates,
+            );
+            Ok::<_, Error>(verdict.findings().to_vec())
+        }
+    })
+    .await;
+    let result = match checked {
+        Ok(Ok(findings)) => Ok(findings),
+        Ok(Err(Error::Structure(findings))) => Ok(findings),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("確認の途中で失敗しました".into()),
+    };
+    check_result(&app, base, &label, result, StatusCode::OK)
+}
+
+/// 返送された文書と比べる: a returned DOCX of this agreement, uploaded and compared from
+/// memory with what kyotei issued (the edition records of this server's output folder), as
+/// `kyotei compare` does; nothing is stored, the register cells shown as text to copy.
+pub async fn compare_upload(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    req: axum::extract::Request,
+) -> Response {
+    let snap = app.snapshot();
+    let Some(l) = snap.loaded.as_ref() else {
+        return not_found_page(&app, &snap);
+    };
+    let Some(a) = find(l, &id) else {
+        return not_found_page(&app, &snap);
+    };
+    let (agreement, company) = (a.id.value.clone(), a.company.value.clone());
+    let base = base(
+        &app,
+        &snap,
+        format!("協定 {agreement}（{company}）返送された文書との比較"),
+        "index",
+        false,
+    );
+    let page = |status: StatusCode,
+                name: &str,
+                result: std::result::Result<serde_json::Value, String>| {
+        let (report, error) = match result {
+            Ok(r) => (Some(r), None),
+            Err(e) => (None, Some(e)),
+        };
+        app.html.render(
+            status,
+            "compare.html",
+            serde_json::json!({ "base": base, "id": agreement, "company": company, "back": agreement_href(&agreement), "action": format!("{}/compare", agreement_href(&agreement)), "name": name, "report": report, "upload_error": error, "limit": crate::input::xlsx::limit_label() }),
+        )
+    };
+    let (name, bytes, _turn) = match receive(
+        req,
+        "returned",
+        "Word 文書（.docx）",
+        "返ってきた Word 文書（.docx）",
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(refused) => {
+            return refused.answer(page(refused.status, "", Err(refused.message.clone())));
+        }
+    };
+    let label = match sanitize_component(&name) {
+        n if n == "_" => "アップロードした文書".to_string(),
+        n => n,
+    };
+    let compared = tokio::task::spawn_blocking({
+        let (app, snap, label, id) = (app.clone(), snap.clone(), label.clone(), agreement.clone());
+        move || {
+            let Some(l) = snap.loaded.as_ref() else {
+                return Err("台帳を読み込めていません".to_string());
+            };
+            let returned =
+                crate::input::docx::read_bytes(&bytes, &crate::input::xlsx::Limits::default())
+                    .map_err(|reason| format!("{label} を読み込めません: {reason}"))?;
+            let opts = crate::run::compare::Options {
+                out: app.out.clone(),
+                write: false,
+                agreement: Some(id),
+                kind: None,
+                current: false,
+                formats: Vec::new(),
+            };
+            crate::run::compare::compare(
+                &app.engine,
+                &l.input,
+                &app.profile,
+                &returned,
+                &label,
+                &opts,
+            )
+            .map_err(|e| e.to_string())
+        }
+    })
+    .await;
+    match compared {
+        Ok(Ok(c)) => {
+            let text = crate::run::command::compare_text(&c);
+            let mut report = serde_json::to_value(&c).unwrap_or_default();
+            // The changed parts of each model difference, for <mark>.
+            if let Some(diffs) = report["differences"].as_array_mut() {
+                for d in diffs {
+                    let (old, new) = (
+                        d["old"].as_str().unwrap_or(""),
+                        d["new"].as_str().unwrap_or(""),
+                    );
+                    let (new_side, old_side) = crate::revision::char_diff(old, new);
+                    let parts = |side: &crate::document::ir::Inline| {
+                        side.iter()
+                            .map(|s| serde_json::json!({"text": s.text, "changed": s.underline}))
+                            .collect::<Vec<_>>()
+                    };
+                    d["old_parts"] = parts(&old_side).into();
+                    d["new_parts"] = parts(&new_side).into();
+                }
+            }
+            report["text"] = text.into();
+            page(StatusCode::OK, &label, Ok(report))
+        }
+        Ok(Err(e)) => page(StatusCode::UNPROCESSABLE_ENTITY, &label, Err(e)),
+        Err(_) => page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &label,
+            Err("比較の途中で失敗しました".into()),
+        ),
+    }
+}
+
+/// An upload refused: the status and what to tell the user.
+struct Refused {
+    status: StatusCode,
+    message: String,
+}
+
+impl Refused {
+    /// The page of the refusal, with `Retry-After` when the server was busy.
+    fn answer(&self, mut page: Response) -> Response {
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            page.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("10"));
+        }
+        page
+    }
+}
+
+/// Receives the file of the form field `field` into memory (never stored): its name, bytes
+/// and the turn it holds while it is read and used. `what` names the file in the messages
+/// (`台帳（.xlsx）`), `choose` what to choose (`確認する台帳（.xlsx）`).
+///
+/// Bounded: a body announced larger than the reader's limit is refused at once (413); at
+/// most [`UPLOADS`] uploads are read and used at a time, the others wait [`UPLOAD_WAIT`] and
+/// are then refused (503, with `Retry-After`); the file is read chunk by chunk and refused
+/// (413) as soon as it passes the limit. A refused upload is read to its end and thrown away
+/// (bounded), so every request gets its answer. The routes that take a file have no body
+/// limit of their own ([`super::router`]): this is it.
+async fn receive(
+    req: axum::extract::Request,
+    field_name: &str,
+    what: &str,
+    choose: &str,
+) -> std::result::Result<(String, Vec<u8>, tokio::sync::SemaphorePermit<'static>), Refused> {
+    use axum::extract::FromRequest;
     let limit = crate::input::xlsx::Limits::default().max_file_bytes;
+    let refuse = |status: StatusCode| Refused {
+        status,
+        message: upload_error(status, limit, what),
+    };
     let expects_continue = req
         .headers()
         .get(header::EXPECT)
@@ -711,52 +907,31 @@ pub async fn check_upload(State(app): State<Arc<App>>, req: axum::extract::Reque
         if !expects_continue {
             drain(req.into_body().into_data_stream()).await;
         }
-        return check_result(
-            &app,
-            base,
-            "",
-            Err(too_large(limit)),
-            StatusCode::PAYLOAD_TOO_LARGE,
-        );
+        return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE));
     }
-    let _turn = match tokio::time::timeout(UPLOAD_WAIT, UPLOADS.acquire()).await {
+    let turn = match tokio::time::timeout(UPLOAD_WAIT, UPLOADS.acquire()).await {
         Ok(Ok(permit)) => permit,
         _ => {
             if !expects_continue {
                 drain(req.into_body().into_data_stream()).await;
             }
-            let mut r = check_result(
-                &app,
-                base,
-                "",
-                Err(
-                    "ほかの台帳の確認で混み合っています。少し待ってから、もう一度送ってください"
+            return Err(Refused {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                message:
+                    "ほかのファイルの確認で混み合っています。少し待ってから、もう一度送ってください"
                         .into(),
-                ),
-                StatusCode::SERVICE_UNAVAILABLE,
-            );
-            r.headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("10"));
-            return r;
+            });
         }
     };
     let mut form = match Multipart::from_request(req, &()).await {
         Ok(f) => f,
-        Err(_) => {
-            return check_result(
-                &app,
-                base,
-                "",
-                Err(upload_error(StatusCode::BAD_REQUEST, limit)),
-                StatusCode::BAD_REQUEST,
-            );
-        }
+        Err(_) => return Err(refuse(StatusCode::BAD_REQUEST)),
     };
     let mut upload: Option<(String, Vec<u8>)> = None;
     let mut problem: Option<StatusCode> = None;
     'fields: loop {
         match form.next_field().await {
-            Ok(Some(mut field)) if field.name() == Some("register") && problem.is_none() => {
+            Ok(Some(mut field)) if field.name() == Some(field_name) && problem.is_none() => {
                 let name = field.file_name().unwrap_or("").to_string();
                 // Reserved at once (pages are only resident once written): no copy on growth.
                 let capacity = declared.unwrap_or(limit).min(limit) as usize;
@@ -795,55 +970,18 @@ pub async fn check_upload(State(app): State<Arc<App>>, req: axum::extract::Reque
             }
         }
     }
-    let (name, bytes) = match (problem, upload) {
+    match (problem, upload) {
         // Too large: 413; anything else that could not be read: 400.
-        (Some(status), _) => {
-            let status = match status {
-                StatusCode::PAYLOAD_TOO_LARGE => status,
-                _ => StatusCode::BAD_REQUEST,
-            };
-            return check_result(&app, base, "", Err(upload_error(status, limit)), status);
-        }
-        (None, Some((n, b))) if !b.is_empty() => (n, b),
-        _ => {
-            return check_result(
-                &app,
-                base,
-                "",
-                Err("ファイルが選ばれていません。確認する台帳（.xlsx）を選んでください".into()),
-                StatusCode::BAD_REQUEST,
-            );
-        }
-    };
-    let label = match sanitize_component(&name) {
-        n if n == "_" => "アップロードした台帳".to_string(),
-        n => n,
-    };
-    let as_of = snap.as_of;
-    let checked = tokio::task::spawn_blocking({
-        let app = app.clone();
-        let label = label.clone();
-        move || {
-            let input =
-                crate::run::Input::from_bytes(std::path::Path::new(&label), bytes, &app.profile)?;
-            let verdict = crate::run::verdict::Verdict::new(
-                &input,
-                &app.profile,
-                as_of,
-                &|c| app.engine.pdf.covers(c),
-                &app.engine.templates,
-            );
-            Ok::<_, Error>(verdict.findings().to_vec())
-        }
-    })
-    .await;
-    let result = match checked {
-        Ok(Ok(findings)) => Ok(findings),
-        Ok(Err(Error::Structure(findings))) => Ok(findings),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(_) => Err("確認の途中で失敗しました".into()),
-    };
-    check_result(&app, base, &label, result, StatusCode::OK)
+        (Some(status), _) => Err(refuse(match status {
+            StatusCode::PAYLOAD_TOO_LARGE => status,
+            _ => StatusCode::BAD_REQUEST,
+        })),
+        (None, Some((n, b))) if !b.is_empty() => Ok((n, b, turn)),
+        _ => Err(Refused {
+            status: StatusCode::BAD_REQUEST,
+            message: format!("ファイルが選ばれていません。{choose}を選んでください"),
+        }),
+    }
 }
 
 /// Reads what is left of a field without keeping it (bounded like [`drain`]).
@@ -871,16 +1009,12 @@ async fn drain(mut body: axum::body::BodyDataStream) {
     }
 }
 
-fn too_large(limit: u64) -> String {
-    format!(
-        "ファイルが大きすぎます（上限 {}）。台帳（.xlsx）を選んでください",
-        crate::input::xlsx::mb_label(limit)
-    )
-}
-
-fn upload_error(status: StatusCode, limit: u64) -> String {
+fn upload_error(status: StatusCode, limit: u64, what: &str) -> String {
     match status {
-        StatusCode::PAYLOAD_TOO_LARGE => too_large(limit),
+        StatusCode::PAYLOAD_TOO_LARGE => format!(
+            "ファイルが大きすぎます（上限 {}）。{what}を選んでください",
+            crate::input::xlsx::mb_label(limit)
+        ),
         _ => "アップロードを読み取れませんでした。もう一度選んで送ってください".into(),
     }
 }

@@ -127,6 +127,27 @@ impl Served {
         )
     }
 
+    /// A same-origin `multipart/form-data` POST of one file in the field `field`, as the
+    /// page's upload forms send it.
+    pub fn post_file(&self, path: &str, field: &str, name: &str, bytes: &[u8]) -> Response {
+        let boundary = "kyoteiUpload7MA4YWxk";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let origin = format!("http://{}", self.addr);
+        let ct = format!("multipart/form-data; boundary={boundary}");
+        http(
+            &self.addr,
+            "POST",
+            path,
+            &[("Origin", origin.as_str()), ("Content-Type", ct.as_str())],
+            &body,
+        )
+    }
+
     /// Waits (bounded) until the render job has ended; its JSON view.
     pub fn wait_for_job(&self, limit: Duration) -> serde_json::Value {
         let start = std::time::Instant::now();

@@ -744,7 +744,11 @@ pub fn identity(doc: &ir::Document) -> Vec<(&'static str, String)> {
     let Some(issued) = &doc.issued else {
         return Vec::new();
     };
-    let ir = serde_json::to_string(doc).expect("the IR serialises");
+    // What the document says, laid out: the cells its values came from are provenance, not
+    // text (a register with its columns in another order makes the same file).
+    let mut text = doc.clone();
+    text.forget_cells();
+    let ir = serde_json::to_string(&text).expect("the IR serialises");
     let mut props = vec![
         ("kyotei.agreement", issued.agreement.clone()),
         ("kyotei.kind", doc.kind.file_stem().to_string()),
