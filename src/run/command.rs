@@ -640,7 +640,7 @@ pub fn compare_text(c: &super::compare::Comparison) -> String {
             } else {
                 &t.author
             };
-            let when = when(t.date.as_deref());
+            let when = date_label(t.date.as_deref());
             let moved = if t.moved { "（移動）" } else { "" };
             let _ = writeln!(
                 s,
@@ -659,7 +659,7 @@ pub fn compare_text(c: &super::compare::Comparison) -> String {
             } else {
                 &r.author
             };
-            let when = when(r.date.as_deref());
+            let when = date_label(r.date.as_deref());
             let anchor = if r.anchor.is_empty() {
                 String::new()
             } else {
@@ -674,7 +674,7 @@ pub fn compare_text(c: &super::compare::Comparison) -> String {
 
 /// A tracked change's or comment's date as the file has it (`2026-12-01T10:00:00Z`), in
 /// 和暦 with the time as written: `令和8年12月1日 10:00`.
-fn when(date: Option<&str>) -> String {
+pub fn date_label(date: Option<&str>) -> String {
     let Some(d) = date.map(str::trim).filter(|d| !d.is_empty()) else {
         return "日時なし".to_string();
     };

@@ -842,6 +842,15 @@ pub async fn compare_upload(
                     d["new_parts"] = parts(&new_side).into();
                 }
             }
+            // Dates as the report says them (令和8年12月1日 10:00).
+            for list in ["changes", "comments"] {
+                if let Some(items) = report[list].as_array_mut() {
+                    for item in items {
+                        item["date"] =
+                            crate::run::command::date_label(item["date"].as_str()).into();
+                    }
+                }
+            }
             report["text"] = text.into();
             page(StatusCode::OK, &label, Ok(report))
         }
