@@ -13,47 +13,17 @@
 use kyotei::input::docx::read_bytes;
 use kyotei::input::xlsx::Limits;
 use libfuzzer_sys::fuzz_target;
-use std::io::{Cursor, Read, Write};
-use std::sync::OnceLock;
 
-const TEMPLATE: &[u8] = include_bytes!("seed.docx");
+#[path = "rebuild.rs"]
+mod rebuild;
 
-/// The template's entries, inflated once.
-fn entries() -> &'static [(String, Vec<u8>)] {
-    static E: OnceLock<Vec<(String, Vec<u8>)>> = OnceLock::new();
-    E.get_or_init(|| {
-        let mut zip = zip::ZipArchive::new(Cursor::new(TEMPLATE)).expect("the template");
-        (0..zip.len())
-            .map(|i| {
-                let mut f = zip.by_index(i).expect("an entry");
-                let mut bytes = Vec::new();
-                f.read_to_end(&mut bytes).expect("inflates");
-                (f.name().to_string(), bytes)
-            })
-            .collect()
-    })
-}
-
-/// The template with entry `pick` (modulo the number of entries) replaced by `xml`.
-fn rebuilt(pick: u8, xml: &[u8]) -> Vec<u8> {
-    let entries = entries();
-    let pick = pick as usize % entries.len();
-    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let opts =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    for (i, (name, bytes)) in entries.iter().enumerate() {
-        out.start_file(name.as_str(), opts).expect("start");
-        out.write_all(if i == pick { xml } else { bytes })
-            .expect("write");
-    }
-    out.finish().expect("finish").into_inner()
-}
+static TEMPLATE: rebuild::Template = rebuild::Template::new(include_bytes!("seed.docx"));
 
 fuzz_target!(|data: &[u8]| {
     let file;
     let bytes = match data {
         [mode, pick, xml @ ..] if mode % 2 == 1 => {
-            file = rebuilt(*pick, xml);
+            file = TEMPLATE.rebuilt(*pick, xml);
             &file[..]
         }
         _ => data,
