@@ -89,9 +89,10 @@ impl Department {
         k(Some(&self.ka)) == k(ka) && k(Some(&self.bu)) == k(bu)
     }
 
-    /// The form's file name: `連携事業調査_福祉こども部こども家庭センター.xlsx`.
-    pub fn file_name(&self, kind: FormKind) -> String {
-        format!("{}_{}.xlsx", kind.label(), self.label())
+    /// The form's file name without `.xlsx`: `連携事業調査_福祉こども部こども家庭センター`
+    /// (made safe by the store before use).
+    pub fn file_stem(&self, kind: FormKind) -> String {
+        format!("{}_{}", kind.label(), self.label())
     }
 }
 

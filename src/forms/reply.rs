@@ -51,7 +51,10 @@ impl ReplyRow {
 }
 
 /// The reply in `sheets`; `Err` with a reason (in Japanese) when it is not a kyotei form.
-pub fn read(sheets: &[Sheet], headers: &[&str]) -> Result<Reply, String> {
+pub fn read(
+    sheets: &[Sheet],
+    headers: &dyn Fn(super::FormKind) -> Vec<&'static str>,
+) -> Result<Reply, String> {
     let provenance = match Provenance::read(sheets) {
         None => {
             return Err(format!(
@@ -62,6 +65,7 @@ pub fn read(sheets: &[Sheet], headers: &[&str]) -> Result<Reply, String> {
         Some(p) => p?,
     };
     let name = provenance.kind.sheet();
+    let headers = headers(provenance.kind);
     let sheet = sheets
         .iter()
         .find(|s| text::key(&s.name) == text::key(name))
@@ -76,7 +80,7 @@ pub fn read(sheets: &[Sheet], headers: &[&str]) -> Result<Reply, String> {
         }
     }
     let mut cols: Vec<(String, u32)> = Vec::new();
-    for h in headers {
+    for h in &headers {
         match head.iter().find(|(_, t)| text::key(t) == text::key(h)) {
             Some((c, _)) => cols.push((h.to_string(), *c)),
             None => {
