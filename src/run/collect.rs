@@ -343,13 +343,11 @@ pub fn collect(
             }
         }
         c.applied.push(format!(
-            "{} ← {}: 協定 {} の報告番号 {next}「{}」を追加",
-            CellRef::new(sheet::RESULTS, row, 0)
-                .to_string()
-                .replace("!A", "!"),
+            "{} の{row}行目 ← {}: 協定 {} の報告番号 {next}「{}」を追加",
+            sheet::RESULTS,
             r.source,
             r.agreement,
-            r.identity.0
+            r.name
         ));
     }
     if next_row > last_row + 1 {
