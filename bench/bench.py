@@ -98,16 +98,15 @@ def report_rows(work, ns, lines):
 
 
 COLLECT_FILL = r"""
-import sys, glob, datetime, openpyxl
+import sys, glob, datetime, itertools, openpyxl
 forms, replies, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 done = 0
-for f in sorted(glob.glob(forms + '/実績報告_*.xlsx')):
-    if done == n:
-        break
+# A department may send several replies: the forms are filled in turn until there are n.
+for f in itertools.islice(itertools.cycle(sorted(glob.glob(forms + '/実績報告_*.xlsx'))), n):
     wb = openpyxl.load_workbook(f)
     ids = wb['協定一覧']
     ws = wb['実績報告']
-    row = [ids['A2'].value, ids['C2'].value, f'ベンチ事業{done}', datetime.datetime(2026, 10, 1),
+    row = [ids['A2'].value, ids['C2'].value.split('\n')[0], f'ベンチ事業{done}', datetime.datetime(2026, 10, 1),
            datetime.datetime(2026, 10, 2), '市民プラザ', '内容', 30, '成果', '予定', None, None,
            '担当', datetime.datetime(2026, 10, 20), 0]
     for c, v in enumerate(row, 1):
@@ -140,7 +139,8 @@ def collect_rows(work, n, replies, lines):
         sys.exit(f"collect wrote no {out}")
     c_wall, _, c_cpu = timed([BIN, "check", reg, "--as-of", AS_OF])
     say(f"## collect against check ({n} agreements, {got} replies)\n")
-    say("`kyotei collect REG REPLY… -o NEW` (each reply one result row, from `kyotei forms`) and "
+    say("`kyotei collect REG REPLY… -o NEW` (each reply one result row, on the 実績報告 forms "
+        "`kyotei forms` made, each department's form filled several times) and "
         "`kyotei check REG`, each a fresh process. Target: collect under 3x check.\n")
     say("| N agreements | replies | collect wall | collect CPU | collect peak RSS | check wall "
         "| check CPU | collect / check |")

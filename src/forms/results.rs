@@ -109,26 +109,21 @@ pub fn results(
     let mut issued = vec![IssuedRow {
         form_row: 2,
         register_row: 0,
-        values: vec![EXAMPLE.into(), String::new(), String::new()],
+        values: vec![EXAMPLE.into()],
     }];
     for a in &mine {
-        let fields = fields_of(a);
+        // The record keeps only the agreements offered (the list beside the form shows their
+        // names and fields; a reply is read without it).
         issued.push(IssuedRow {
             form_row: 0,
             register_row: a.row,
-            values: vec![
-                a.id.value.clone(),
-                a.company.value.clone(),
-                fields.join("\n"),
-            ],
+            values: vec![a.id.value.clone()],
         });
-        for f in fields {
-            list_rows.push(vec![
-                CellValue::text(a.id.value.as_str()),
-                CellValue::text(a.company.value.as_str()),
-                CellValue::text(f),
-            ]);
-        }
+        list_rows.push(vec![
+            CellValue::text(a.id.value.as_str()),
+            CellValue::text(a.company.value.as_str()),
+            CellValue::text(fields_of(a).join("\n")),
+        ]);
     }
     let mut list = SheetSpec::new("協定一覧", list_cols).with_rows(list_rows);
     list.input_rows = 1;
@@ -139,11 +134,7 @@ pub fn results(
         register_sha256: issue.register_sha256.to_string(),
         issued_on: issue.date,
         department: dept.clone(),
-        headers: vec![
-            header::協定番号.into(),
-            header::企業等名.into(),
-            header::連携事項.into(),
-        ],
+        headers: vec![header::協定番号.into()],
         rows: issued,
     };
     let guide = guide(&[

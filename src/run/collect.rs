@@ -197,14 +197,42 @@ pub fn collect(
 ) -> Result<Collected> {
     let limits = Limits::default();
     let bytes = xlsx::read_file(register, &limits)?;
-    let old_sheets = xlsx::read_bytes(&bytes, &limits).map_err(|e| match e {
-        Error::Unreadable { reason, .. } => Error::Unreadable {
-            path: register.to_path_buf(),
-            reason,
-        },
-        e => e,
-    })?;
-    let input = input_of(register, bytes, &old_sheets, profile)
+    // The contract's sheets, as `check` reads them (the others are listed without cells: the
+    // patch copies them byte for byte).
+    let old_sheets =
+        xlsx::read_bytes_filtered(&bytes, &limits, &is_contract).map_err(|e| match e {
+            Error::Unreadable { reason, .. } => Error::Unreadable {
+                path: register.to_path_buf(),
+                reason,
+            },
+            e => e,
+        })?;
+    // The model of the register as it is, for matching answers to rows: only the sheets
+    // collect looks at are read in full (the others by their header row, so the reader
+    // accepts the workbook).
+    let looked_at = [
+        sheet::AGREEMENTS,
+        sheet::FIELDS,
+        sheet::PROJECTS,
+        sheet::RESULTS,
+    ];
+    let for_model: Vec<Sheet> = old_sheets
+        .iter()
+        .map(|s| Sheet {
+            name: s.name.clone(),
+            hidden: s.hidden,
+            cells: if looked_at.iter().any(|n| text::key(n) == text::key(&s.name)) {
+                s.cells.clone()
+            } else {
+                s.cells
+                    .iter()
+                    .filter(|(r, _, _)| *r == 0)
+                    .cloned()
+                    .collect()
+            },
+        })
+        .collect();
+    let input = input_of(register, bytes, for_model, profile)
         .map_err(|e| e.during(register.display().to_string()))?;
     let reg = &input.register;
     let mut c = Collected {
@@ -215,6 +243,7 @@ pub fn collect(
     let mut answers: Vec<Answer> = Vec::new();
     let mut results_new: Vec<NewResult> = Vec::new();
     let mut seen: HashMap<String, String> = HashMap::new();
+    let register_sha256 = crate::output::sha256_hex(&input.bytes);
     for file in replies {
         let hash = crate::output::sha256_hex(&file.bytes);
         if let Some(first) = seen.get(&hash) {
@@ -225,7 +254,15 @@ pub fn collect(
             continue;
         }
         seen.insert(hash, file.name());
-        let sheets = xlsx::read_bytes(&file.bytes, &limits).map_err(|e| as_reply(e, &file.path))?;
+        // The form's sheet and its record (not the lists beside them).
+        let wanted = |n: &str| {
+            n == crate::forms::provenance::SHEET
+                || [FormKind::Survey, FormKind::Results]
+                    .iter()
+                    .any(|k| text::key(n) == text::key(k.sheet()))
+        };
+        let sheets = xlsx::read_bytes_filtered(&file.bytes, &limits, &wanted)
+            .map_err(|e| as_reply(e, &file.path))?;
         let reply = reply::read(&sheets, &|k| match k {
             FormKind::Survey => SURVEY_HEADERS.to_vec(),
             FormKind::Results => results::headers(),
@@ -234,7 +271,7 @@ pub fn collect(
             path: file.path.clone(),
             reason,
         })?;
-        if reply.provenance.register_sha256 != crate::output::sha256_hex(&input.bytes) {
+        if reply.provenance.register_sha256 != register_sha256 {
             c.notes.push(format!(
                 "{} は別の版の台帳（発行日 {}）から作った様式です。発行時の値と今の台帳を比べて取り込みます",
                 file.name(),
@@ -362,13 +399,23 @@ pub fn collect(
     }
     let new_bytes = patch::patch(&input.bytes, &edits, limits.max_uncompressed_bytes)
         .map_err(|e| e.during("回答を台帳に適用できませんでした"))?;
-    let new_sheets = xlsx::read_bytes(&new_bytes, &limits)
-        .map_err(|e| e.during("適用後の台帳を読み返せませんでした（書き込んでいません）"))?;
-    verify(&old_sheets, &new_sheets, &intended).map_err(|reason| Error::Writer {
+    // Read back: the edited sheets cell by cell (every other part was copied byte for byte).
+    let edited: Vec<String> = edits.iter().map(|e| e.sheet.clone()).collect();
+    let read_back =
+        xlsx::read_bytes_filtered(&new_bytes, &limits, &|n| edited.iter().any(|e| e == n))
+            .map_err(|e| e.during("適用後の台帳を読み返せませんでした（書き込んでいません）"))?;
+    verify(&old_sheets, &read_back, &edited, &intended).map_err(|reason| Error::Writer {
         format: "XLSX（台帳への書き込み）",
         reason: format!("適用後の台帳を読み返した内容が合いません（{reason}）。書き込んでいません"),
     })?;
-    let new_input = input_of(&opts.out, new_bytes, &new_sheets, profile)?;
+    // The new register's contract sheets: the edited ones as read back, the others as they
+    // were (their parts are the same bytes).
+    let new_sheets: Vec<Sheet> = read_back
+        .into_iter()
+        .zip(old_sheets)
+        .map(|(n, o)| if edited.contains(&n.name) { n } else { o })
+        .collect();
+    let new_input = input_of(&opts.out, new_bytes, new_sheets, profile)?;
     let fonts = crate::writer::pdf::Coverage::new(&[])?;
     let verdict = Verdict::new(&new_input, profile, opts.as_of, &|ch| fonts.covers(ch));
     c.findings = check::check(&new_input.register, &verdict, &[])?;
@@ -385,24 +432,15 @@ pub fn collect(
     Ok(c)
 }
 
+/// Whether a sheet is one of the contract's.
+fn is_contract(name: &str) -> bool {
+    let k = text::key(name);
+    sheet::SHEETS.iter().any(|t| text::key(t.name) == k)
+}
+
 /// The register's model from sheets already read (the contract's sheets only).
-fn input_of(path: &Path, bytes: Vec<u8>, sheets: &[Sheet], profile: &Profile) -> Result<Input> {
-    let contract: Vec<Sheet> = sheets
-        .iter()
-        .map(|s| {
-            let k = text::key(&s.name);
-            if sheet::SHEETS.iter().any(|t| text::key(t.name) == k) {
-                s.clone()
-            } else {
-                Sheet {
-                    name: s.name.clone(),
-                    hidden: s.hidden,
-                    cells: Vec::new(),
-                }
-            }
-        })
-        .collect();
-    let (register, findings) = crate::input::register::from_sheets(contract, profile)?;
+fn input_of(path: &Path, bytes: Vec<u8>, sheets: Vec<Sheet>, profile: &Profile) -> Result<Input> {
+    let (register, findings) = crate::input::register::from_sheets(sheets, profile)?;
     Ok(Input {
         path: path.to_path_buf(),
         bytes,
@@ -829,11 +867,13 @@ fn result_rows(
     }
 }
 
-/// Every cell of `old` is in `new` unchanged, except the `intended` ones, which hold what was
-/// meant; `new` has no other cell and the same sheets, hidden as they were.
+/// The same sheets, hidden as they were; in the `edited` ones every cell of `old` is in `new`
+/// unchanged, except the `intended` ones, which hold what was meant, and `new` has no other
+/// cell. (The other sheets' parts are copied byte for byte by the patch.)
 fn verify(
     old: &[Sheet],
     new: &[Sheet],
+    edited: &[String],
     intended: &BTreeMap<(String, u32, u32), Cell>,
 ) -> std::result::Result<(), String> {
     if old.len() != new.len() {
@@ -842,6 +882,9 @@ fn verify(
     for (o, n) in old.iter().zip(new) {
         if o.name != n.name || o.hidden != n.hidden {
             return Err(format!("シート「{}」", o.name));
+        }
+        if !edited.contains(&o.name) {
+            continue;
         }
         let map = |s: &Sheet| -> BTreeMap<(u32, u32), Value> {
             s.cells

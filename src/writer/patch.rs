@@ -206,6 +206,8 @@ pub fn patch(bytes: &[u8], edits: &[SheetEdit], max_inflated: u64) -> Result<Vec
             Some(data) => {
                 let opts = zip::write::SimpleFileOptions::default()
                     .compression_method(zip::CompressionMethod::Deflated)
+                    // Fast: the patched sheets are written once and read back at once.
+                    .compression_level(Some(1))
                     .last_modified_time(entry.last_modified().unwrap_or_default());
                 drop(entry);
                 out.start_file(name.as_str(), opts)
