@@ -629,3 +629,103 @@ const RECALC: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
 </oor:items>
 "#;
+
+/// A multipart body of replies and an action.
+fn multipart(files: &[(&str, &[u8])], action: &str) -> (String, Vec<u8>) {
+    let boundary = "kyoteiCollect7MA4YWxk";
+    let mut body = Vec::new();
+    for (name, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"reply\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"action\"\r\n\r\n{action}\r\n--{boundary}--\r\n")
+            .as_bytes(),
+    );
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[test]
+fn the_page_shows_what_would_be_applied_and_downloads_the_register_storing_nothing() {
+    use crate::common::serve::{Served, http};
+    let s = Served::sample("serve-collect", &[]);
+    let out = issue(&s.dir.join("台帳.xlsx"), &s.dir);
+    let (survey, results) = filled(&out, &s.dir);
+    let other = s.dir.join("other.xlsx");
+    fill(&out.join(SURVEY), &other, &[("F2", "○")]);
+    let (survey, results, other) = (
+        std::fs::read(survey).unwrap(),
+        std::fs::read(results).unwrap(),
+        std::fs::read(other).unwrap(),
+    );
+    let before = crate::common::files(&s.dir);
+    let origin = format!("http://{}", s.addr);
+    let post = |files: &[(&str, &[u8])], action: &str, origin: &str| {
+        let (ct, body) = multipart(files, action);
+        http(
+            &s.addr,
+            "POST",
+            "/collect",
+            &[("Origin", origin), ("Content-Type", ct.as_str())],
+            &body,
+        )
+    };
+    let page = s.get("/collect");
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("回答を取り込む"));
+    let r = post(
+        &[("調査.xlsx", &survey), ("実績.xlsx", &results)],
+        "preview",
+        &origin,
+    );
+    assert_eq!(r.status, 200);
+    let html = r.text();
+    assert!(
+        html.contains("適用できる回答 <strong>3</strong> 件"),
+        "{html}"
+    );
+    assert!(
+        html.contains("連携事業!E13 ← 調査!F2（調査.xlsx）"),
+        "{html}"
+    );
+    let r = post(
+        &[("調査.xlsx", &survey), ("別.xlsx", &other)],
+        "preview",
+        &origin,
+    );
+    let html = r.text();
+    assert!(
+        html.contains("競合（適用しません）") && html.contains("別.xlsx"),
+        "{html}"
+    );
+    let d = post(
+        &[("調査.xlsx", &survey), ("実績.xlsx", &results)],
+        "download",
+        &origin,
+    );
+    assert_eq!(d.status, 200);
+    assert!(
+        d.header("content-disposition")
+            .unwrap()
+            .contains("attachment")
+    );
+    assert!(d.body.starts_with(b"PK"));
+    let got = s.dir.join("downloaded.xlsx");
+    std::fs::write(&got, &d.body).unwrap();
+    assert!(row(&got, "連携事業", 13).contains("'△'"));
+    std::fs::remove_file(&got).unwrap();
+    // Another site's form cannot post replies.
+    let r = post(&[("調査.xlsx", &survey)], "preview", "http://evil.example");
+    assert_eq!(r.status, 403);
+    assert_eq!(
+        crate::common::files(&s.dir),
+        before,
+        "the page stored a file"
+    );
+}

@@ -195,6 +195,28 @@ pub fn collect(
     profile: &Profile,
     opts: &Options,
 ) -> Result<Collected> {
+    let (mut c, bytes) = apply(register, replies, profile, opts)?;
+    if let Some(bytes) = bytes.filter(|_| !opts.dry_run) {
+        let mut inputs: Vec<&Path> = vec![register];
+        inputs.extend(replies.iter().map(|r| r.path.as_path()));
+        let policy = Policy {
+            force: false,
+            inputs: &inputs,
+            new_only: true,
+        };
+        c.written = Some(file::write(&opts.out, &bytes, policy)?);
+    }
+    Ok(c)
+}
+
+/// What [`collect`] would write: the report and the new register's bytes (`None` when there
+/// is nothing to apply), verified, written nowhere (the page's download).
+pub fn apply(
+    register: &Path,
+    replies: &[ReplyFile],
+    profile: &Profile,
+    opts: &Options,
+) -> Result<(Collected, Option<Vec<u8>>)> {
     let limits = Limits::default();
     let bytes = xlsx::read_file(register, &limits)?;
     // The contract's sheets, as `check` reads them (the others are listed without cells: the
@@ -395,7 +417,7 @@ pub fn collect(
         .filter(|e| !e.cells.is_empty())
         .collect();
     if edits.is_empty() {
-        return Ok(c);
+        return Ok((c, None));
     }
     let new_bytes = patch::patch(&input.bytes, &edits, limits.max_uncompressed_bytes)
         .map_err(|e| e.during("回答を台帳に適用できませんでした"))?;
@@ -419,17 +441,7 @@ pub fn collect(
     let fonts = crate::writer::pdf::Coverage::new(&[])?;
     let verdict = Verdict::new(&new_input, profile, opts.as_of, &|ch| fonts.covers(ch));
     c.findings = check::check(&new_input.register, &verdict, &[])?;
-    if !opts.dry_run {
-        let mut inputs: Vec<&Path> = vec![register];
-        inputs.extend(replies.iter().map(|r| r.path.as_path()));
-        let policy = Policy {
-            force: false,
-            inputs: &inputs,
-            new_only: true,
-        };
-        c.written = Some(file::write(&opts.out, &new_input.bytes, policy)?);
-    }
-    Ok(c)
+    Ok((c, Some(new_input.bytes)))
 }
 
 /// Whether a sheet is one of the contract's.

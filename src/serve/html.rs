@@ -17,6 +17,7 @@ const PAGES: &[&str] = &[
     "report.html",
     "check.html",
     "message.html",
+    "collect.html",
 ];
 
 /// The loaded page templates.

@@ -58,7 +58,7 @@ pub fn file_href(rel: &str) -> String {
 
 /// What every page has: the city, the navigation, the reading and the job.
 #[derive(Serialize)]
-struct Base {
+pub(super) struct Base {
     title: String,
     nav: &'static str,
     city: String,
@@ -80,7 +80,13 @@ struct ErrorView {
     findings: Vec<FindingView>,
 }
 
-fn base(app: &App, snap: &Snapshot, title: String, nav: &'static str, live: bool) -> Base {
+pub(super) fn base(
+    app: &App,
+    snap: &Snapshot,
+    title: String,
+    nav: &'static str,
+    live: bool,
+) -> Base {
     let pulse = app.pulse.borrow().clone();
     Base {
         title,
@@ -671,13 +677,13 @@ pub async fn check_form(State(app): State<Arc<App>>) -> Response {
 
 /// Uploads read and checked at the same time, at most: each holds up to the reader's limit
 /// (50 MB) in memory, so a burst of uploads cannot take the server's memory.
-static UPLOADS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+pub(super) static UPLOADS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 /// How long an upload waits for its turn before the page says 「混み合っています」 (503).
 const UPLOAD_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Room for the form's framing around the file (boundaries, headers).
-const FORM_OVERHEAD: u64 = 64 * 1024;
+pub(super) const FORM_OVERHEAD: u64 = 64 * 1024;
 
 /// How much of a refused upload is read (and thrown away) so the client, still sending, reads
 /// the answer instead of a reset connection; a client that sends more is cut off.
@@ -856,7 +862,7 @@ async fn drain_field(field: &mut axum::extract::multipart::Field<'_>) {
 
 /// Reads a body to its end without keeping it, at most [`DRAIN_MAX`] bytes and
 /// [`DRAIN_TIME`].
-async fn drain(mut body: axum::body::BodyDataStream) {
+pub(super) async fn drain(mut body: axum::body::BodyDataStream) {
     let start = std::time::Instant::now();
     let mut read = 0u64;
     while read < DRAIN_MAX && start.elapsed() < DRAIN_TIME {
@@ -867,7 +873,7 @@ async fn drain(mut body: axum::body::BodyDataStream) {
     }
 }
 
-fn too_large(limit: u64) -> String {
+pub(super) fn too_large(limit: u64) -> String {
     format!(
         "ファイルが大きすぎます（上限 {}）。台帳（.xlsx）を選んでください",
         crate::input::xlsx::mb_label(limit)
