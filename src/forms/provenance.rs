@@ -10,6 +10,7 @@
 use super::{Department, FormKind};
 use crate::date::Date;
 use crate::input::xlsx::{Sheet, Value};
+use crate::model::header;
 use crate::writer::xlsx::{CellValue, Column, Kind, SheetSpec};
 use std::collections::BTreeMap;
 
@@ -60,8 +61,8 @@ impl Provenance {
     pub fn sheet(&self) -> SheetSpec {
         let width = 2 + self.headers.len();
         let mut columns = vec![
-            Column::new("項目", 16.0, Kind::Text),
-            Column::new("値", 20.0, Kind::Text),
+            Column::new(header::項目, 16.0, Kind::Text),
+            Column::new(header::値, 20.0, Kind::Text),
         ];
         columns.extend((2..width).map(|_| Column::new("", 20.0, Kind::Text)));
         let pair = |k: &str, v: String| {
@@ -74,8 +75,8 @@ impl Provenance {
             pair("種類", self.kind.label().to_string()),
             pair("台帳SHA-256", self.register_sha256.clone()),
             pair("発行日", self.issued_on.iso()),
-            pair("担当部", self.department.bu.clone()),
-            pair("担当課", self.department.ka.clone()),
+            pair(header::担当部, self.department.bu.clone()),
+            pair(header::担当課, self.department.ka.clone()),
             vec![CellValue::Empty; width],
         ];
         let mut head = vec![CellValue::text(ROWS), CellValue::text(REGISTER_ROW)];
@@ -176,8 +177,8 @@ fn parse(sheet: &Sheet) -> Result<Provenance, String> {
         register_sha256: key("台帳SHA-256"),
         issued_on,
         department: Department {
-            bu: key("担当部"),
-            ka: key("担当課"),
+            bu: key(header::担当部),
+            ka: key(header::担当課),
         },
         headers,
         rows,

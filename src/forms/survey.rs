@@ -153,7 +153,7 @@ pub fn survey(
     let guide = guide(&[
         ("この様式", format!("連携事業調査（ガイドライン4④）: 協定を申し出た企業等が提案した連携事業に対する、市のニーズの調査です。{whose}")),
         ("記入する列", "評価・コメント・担当者連絡先（白いセル）を記入します。協定番号・番号・企業等名・連携事項・事業内容は台帳の値で、変更できません（シートの保護はパスワードなしで、誤って変えないためのものです）。".into()),
-        ("評価", format!("ドロップダウンから選びます。{LEGEND}")),
+        (header::評価, format!("ドロップダウンから選びます。{LEGEND}")),
         ("提出", format!("記入したらこのファイルを保存し、{}へ提出してください。シート「{}」は取り込みに使う記録です。消したり変えたりしないでください。", profile.identity.office, super::provenance::SHEET)),
         ("発行", format!("{}（台帳 SHA-256 {}…）", issue.date.wareki(), &issue.register_sha256[..issue.register_sha256.len().min(12)])),
     ]);
@@ -167,7 +167,7 @@ pub fn survey(
 /// The visible explanation sheet of a form.
 pub(super) fn guide(rows: &[(&str, String)]) -> SheetSpec {
     let columns = vec![
-        Column::new("項目", 16.0, Kind::Text).wrap(),
+        Column::new(header::項目, 16.0, Kind::Text).wrap(),
         Column::new("説明", 90.0, Kind::Text).wrap(),
     ];
     let rows = rows
