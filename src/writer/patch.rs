@@ -1164,4 +1164,197 @@ mod tests {
         assert!(e.contains(".xls"), "{e}");
         assert!(patch(b"hello", &[], 1 << 20).is_err());
     }
+
+    /// A small workbook: one sheet (cells with and without `r`, a shared formula, a shared
+    /// string with furigana), a calcChain, a filter and a validation on A1:B3, a defined name.
+    fn book(date1904: bool) -> Vec<u8> {
+        let wb = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><workbookPr{}/><sheets><sheet name="実績" sheetId="1" r:id="rId1"/></sheets><definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">実績!$A$1:$C$3</definedName></definedNames><calcPr calcId="191029"/></workbook>"#,
+            if date1904 { r#" date1904="1""# } else { "" }
+        );
+        let sheet = r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:C3"/><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" s="2"><v>1</v></c><c r="C1"><f t="shared" ref="C1:C3" si="0">B1*2</f><v>2</v></c></row><row r="2"><c s="3"><v>5</v></c><c s="4" t="s"><v>0</v></c><c><f t="shared" si="0"/><v>4</v></c></row><row r="3" s="7" customFormat="1"><c r="A3" s="5"><v>1</v></c><c r="C3"><f t="shared" si="0"/><v>6</v></c></row></sheetData><autoFilter ref="A1:C3"/><dataValidations count="1"><dataValidation type="list" sqref="A2:A3 B2:B1000"><formula1>"a,b"</formula1></dataValidation></dataValidations></worksheet>"#;
+        let parts: [(&str, String); 7] = [
+            ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>"#.into()),
+            ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.into()),
+            ("xl/workbook.xml", wb),
+            ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain" Target="calcChain.xml"/></Relationships>"#.into()),
+            ("xl/worksheets/sheet1.xml", sheet.into()),
+            ("xl/calcChain.xml", r#"<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><c r="C1" i="1"/></calcChain>"#.into()),
+            ("xl/sharedStrings.xml", r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="2" uniqueCount="1"><si><t>伊勢崎</t><rPh sb="0" eb="3"><t>イセサキ</t></rPh></si></sst>"#.into()),
+        ];
+        let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, text) in parts {
+            z.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            z.write_all(text.as_bytes()).unwrap();
+        }
+        z.finish().unwrap().into_inner()
+    }
+
+    fn part(bytes: &[u8], name: &str) -> Option<String> {
+        let mut z = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut s = String::new();
+        z.by_name(name).ok()?.read_to_string(&mut s).unwrap();
+        Some(s)
+    }
+
+    fn edit(cells: &[((u32, u32), Cell)], appended: Option<(u32, u32)>) -> SheetEdit {
+        SheetEdit {
+            sheet: "実績".into(),
+            cells: cells.iter().cloned().collect(),
+            appended,
+        }
+    }
+
+    #[test]
+    fn sets_cells_in_order_keeping_styles_without_furigana() {
+        let old = book(false);
+        let new = patch(
+            &old,
+            &[edit(
+                &[
+                    ((1, 0), Cell::Text(" 前後 _x0041_".into())),
+                    ((2, 1), Cell::Blank),
+                    ((3, 1), Cell::Number(7.0)),
+                ],
+                None,
+            )],
+            1 << 20,
+        )
+        .unwrap();
+        let s = part(&new, "xl/worksheets/sheet1.xml").unwrap();
+        // A1 replaced in place (no rPh, the shared string untouched), inline and preserved.
+        assert!(s.contains(r#"<row r="1"><c r="A1" t="inlineStr"><is><t xml:space="preserve"> 前後 _x005F_x0041_</t></is></c><c r="B1" s="2">"#), "{s}");
+        assert_eq!(
+            part(&new, "xl/sharedStrings.xml"),
+            part(&old, "xl/sharedStrings.xml")
+        );
+        // Row 2 has no `r` on its cells: B2 is the second one, blanked with its style kept.
+        assert!(
+            s.contains(r#"<row r="2"><c s="3"><v>5</v></c><c r="B2" s="4"/><c>"#),
+            "{s}"
+        );
+        // B3 did not exist: inserted between A3 and C3, with the style of the cell above.
+        assert!(
+            s.contains(r#"<c r="A3" s="5"><v>1</v></c><c r="B3" s="4"><v>7</v></c><c r="C3">"#),
+            "{s}"
+        );
+        assert_eq!(s.matches("r=\"B3\"").count(), 1);
+        // Formulas: calcChain gone with its relationship and override, full calculation on load.
+        assert!(part(&new, "xl/calcChain.xml").is_none());
+        assert!(
+            !part(&new, "xl/_rels/workbook.xml.rels")
+                .unwrap()
+                .contains("calcChain")
+        );
+        assert!(
+            !part(&new, "[Content_Types].xml")
+                .unwrap()
+                .contains("calcChain")
+        );
+        assert!(
+            part(&new, "xl/workbook.xml")
+                .unwrap()
+                .contains(r#"<calcPr calcId="191029" fullCalcOnLoad="1"/>"#)
+        );
+        // The same input, the same bytes.
+        assert_eq!(
+            new,
+            patch(
+                &old,
+                &[edit(
+                    &[
+                        ((1, 0), Cell::Text(" 前後 _x0041_".into())),
+                        ((2, 1), Cell::Blank),
+                        ((3, 1), Cell::Number(7.0))
+                    ],
+                    None
+                )],
+                1 << 20
+            )
+            .unwrap()
+        );
+    }
+
+    #[test]
+    fn appends_rows_with_the_styles_above_and_grows_the_ranges() {
+        let d = Date::new(2026, 4, 1).unwrap();
+        for (date1904, serial) in [(false, "46113"), (true, "44651")] {
+            let new = patch(
+                &book(date1904),
+                &[edit(
+                    &[((4, 0), Cell::Date(d)), ((5, 1), Cell::Text("x".into()))],
+                    Some((4, 5)),
+                )],
+                1 << 20,
+            )
+            .unwrap();
+            let s = part(&new, "xl/worksheets/sheet1.xml").unwrap();
+            assert!(
+                s.contains(&format!(
+                    r#"<row r="4" s="7" customFormat="1"><c r="A4" s="5"><v>{serial}</v></c></row>"#
+                )),
+                "{s}"
+            );
+            assert!(
+                s.contains(
+                    r#"<row r="5" s="7" customFormat="1"><c r="A5" s="5"/><c r="B5" t="inlineStr">"#
+                ),
+                "{s}"
+            );
+            assert!(s.contains(r#"<dimension ref="A1:C5"/>"#), "{s}");
+            assert!(s.contains(r#"<autoFilter ref="A1:C5"/>"#), "{s}");
+            assert!(s.contains(r#"sqref="A2:A5 B2:B1000""#), "{s}");
+            assert!(
+                part(&new, "xl/workbook.xml")
+                    .unwrap()
+                    .contains(">実績!$A$1:$C$5<")
+            );
+        }
+    }
+
+    #[test]
+    fn never_writes_a_formula_cell() {
+        for cell in [(1, 2), (2, 2)] {
+            let e = patch(
+                &book(false),
+                &[edit(&[(cell, Cell::Number(1.0))], None)],
+                1 << 20,
+            )
+            .unwrap_err()
+            .to_string();
+            assert!(e.contains("数式"), "{e}");
+        }
+    }
+
+    #[test]
+    fn refuses_strict_ooxml_and_reads_within_the_cap() {
+        let old = book(false);
+        let e = patch(&old, &[], 100).unwrap_err().to_string();
+        assert!(e.contains("上限"), "{e}");
+        let entries: Vec<(String, Vec<u8>)> = {
+            let mut z = zip::ZipArchive::new(Cursor::new(&old[..])).unwrap();
+            (0..z.len())
+                .map(|i| {
+                    let mut f = z.by_index(i).unwrap();
+                    let mut b = Vec::new();
+                    f.read_to_end(&mut b).unwrap();
+                    (f.name().to_string(), b)
+                })
+                .collect()
+        };
+        let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, b) in entries {
+            let b = String::from_utf8(b).unwrap().replace(
+                "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                STRICT_NS,
+            );
+            z.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            z.write_all(b.as_bytes()).unwrap();
+        }
+        let strict = z.finish().unwrap().into_inner();
+        let e = patch(&strict, &[], 1 << 20).unwrap_err().to_string();
+        assert!(e.contains("Strict"), "{e}");
+    }
 }
