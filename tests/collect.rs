@@ -729,3 +729,41 @@ fn the_page_shows_what_would_be_applied_and_downloads_the_register_storing_nothi
         "the page stored a file"
     );
 }
+
+#[test]
+fn proposals_with_no_department_go_to_one_routing_form_where_the_department_is_filled_in() {
+    let dir = temp("collect-routing");
+    let reg = edited(
+        &dir.join("reg.xlsx"),
+        "p = wb['連携事業']\np['G12'] = None\np['H12'] = None\np['I12'] = None",
+    );
+    let out = issue(&reg, &dir);
+    let form = out.join("連携事業調査_担当課未定.xlsx");
+    let s = py(
+        "import sys, openpyxl\nws = openpyxl.load_workbook(sys.argv[1])['調査']\nprint(ws['B2'].value, ws['H2'].protection.locked, ws['I2'].protection.locked, ws['D2'].protection.locked)",
+        &[form.to_str().unwrap()],
+    );
+    assert_eq!(
+        s.trim(),
+        "3 False False True",
+        "番号 3, 担当部 and 担当課 open: {s}"
+    );
+    let reply = dir.join("routed.xlsx");
+    fill(
+        &form,
+        &reply,
+        &[("H2", "文化観光部"), ("I2", "スポーツ振興課")],
+    );
+    let o = collect(&dir, &reg, &[&reply], "new.xlsx");
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("連携事業!G12 ← 調査!H2（routed.xlsx）: 「」→「文化観光部」"),
+        "{text}{}",
+        stderr(&o)
+    );
+    assert!(
+        text.contains("連携事業!H12 ← 調査!I2（routed.xlsx）: 「」→「スポーツ振興課」"),
+        "{text}"
+    );
+    assert!(row(&dir.join("new.xlsx"), "連携事業", 12).contains("'文化観光部', 'スポーツ振興課'"));
+}
