@@ -137,6 +137,57 @@ def compare_rows(work, lines):
         med[name] = wall
         say(f"| {name} | {wall * 1000:.0f} ms | {cpu * 1000:.0f} ms | {rss:.0f} MB |")
     say(f"\ncompare / check: {med['compare'] / med['check']:.2f}\n")
+COLLECT_FILL = r"""
+import sys, glob, datetime, itertools, openpyxl
+forms, replies, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+done = 0
+# A department may send several replies: the forms are filled in turn until there are n.
+for f in itertools.islice(itertools.cycle(sorted(glob.glob(forms + '/実績報告_*.xlsx'))), n):
+    wb = openpyxl.load_workbook(f)
+    ids = wb['協定一覧']
+    ws = wb['実績報告']
+    row = [ids['A2'].value, ids['C2'].value.split('\n')[0], f'ベンチ事業{done}', datetime.datetime(2026, 10, 1),
+           datetime.datetime(2026, 10, 2), '市民プラザ', '内容', 30, '成果', '予定', None, None,
+           '担当', datetime.datetime(2026, 10, 20), 0]
+    for c, v in enumerate(row, 1):
+        ws.cell(3, c, v)
+    wb.save(f'{replies}/reply{done:03}.xlsx')
+    done += 1
+print(done)
+"""
+
+
+def collect_rows(work, n, replies, lines):
+    """`collect` of REPLIES filled results forms into a register of N agreements against
+    `check` of that register (the issue's target: under 3x)."""
+    say = lines.append
+    reg = work / f"collect{n}.xlsx"
+    run([str(SYNTH), str(n), str(reg)])
+    forms = work / f"collect{n}_forms"
+    shutil.rmtree(forms, ignore_errors=True)
+    run([str(BIN), "forms", str(reg), "-o", str(forms), "--as-of", AS_OF])
+    rdir = work / f"collect{n}_replies"
+    shutil.rmtree(rdir, ignore_errors=True)
+    rdir.mkdir(parents=True)
+    got = int(run(["python3", "-c", COLLECT_FILL, str(forms), str(rdir), str(replies)]).stdout)
+    files = sorted(rdir.glob("*.xlsx"))
+    out = work / f"collect{n}_new.xlsx"
+    if out.exists():
+        out.unlink()
+    k_wall, k_rss, k_cpu = timed([BIN, "collect", reg, *files, "-o", out, "--as-of", AS_OF])
+    if not out.is_file():
+        sys.exit(f"collect wrote no {out}")
+    c_wall, _, c_cpu = timed([BIN, "check", reg, "--as-of", AS_OF])
+    say(f"## collect against check ({n} agreements, {got} replies)\n")
+    say("`kyotei collect REG REPLY… -o NEW` (each reply one result row, on the 実績報告 forms "
+        "`kyotei forms` made, each department's form filled several times) and "
+        "`kyotei check REG`, each a fresh process. Target: collect under 3x check.\n")
+    say("| N agreements | replies | collect wall | collect CPU | collect peak RSS | check wall "
+        "| check CPU | collect / check |")
+    say("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    say(f"| {n} | {got} | {k_wall:.2f} s | {k_cpu:.2f} s | {k_rss:.0f} MB | {c_wall:.2f} s | "
+        f"{c_cpu:.2f} s | {k_wall / c_wall:.2f} |")
+    print("\n".join(lines[-5:]), flush=True)
 
 
 def count(out, ext):
@@ -166,6 +217,8 @@ def main():
                     help="run only the report-against-check rows")
     ap.add_argument("--only-compare", action="store_true",
                     help="run only the compare-against-check rows")
+    ap.add_argument("--only-collect", action="store_true",
+                    help="run only the collect-against-check row (50 replies, 1,000 agreements)")
     ap.add_argument("--bin", help="the kyotei binary (default target/release/kyotei)")
     ap.add_argument("--synth", help="the synth example (default target/release/examples/synth)")
     args = ap.parse_args()
@@ -191,6 +244,9 @@ def main():
     say(f"- load average at the start (1, 5, 15 min): {' '.join(open('/proc/loadavg').read().split()[:3])}")
     say("- registers: `examples/synth.rs` (4–8 fields, 8 projects, 6 memorandum rows, 5 results per agreement)\n")
     report_ns = [int(n) for n in args.report_ns.split(",")]
+    if args.only_collect:
+        collect_rows(work, 1000, 50, lines)
+        return
     if args.only_report:
         report_rows(work, report_ns, lines)
         print("\n".join(lines))
@@ -308,6 +364,7 @@ def main():
     report_rows(work, report_ns, lines)
     say("")
     compare_rows(work, lines)
+    collect_rows(work, 1000, 50, lines)
 
     say(f"\nLoad average at the end (1, 5, 15 min): {' '.join(open('/proc/loadavg').read().split()[:3])}.")
     text = "\n".join(lines) + "\n"

@@ -289,6 +289,33 @@ pub enum Command {
         #[command(flatten)]
         force: Force,
     },
+    /// 担当課ごとの連携事業調査と実績報告の様式（Excel）を作成する
+    Forms {
+        #[command(flatten)]
+        register: Register,
+        #[command(flatten)]
+        out: OutDir,
+        #[command(flatten)]
+        agreements: Agreements,
+        #[command(flatten)]
+        as_of: AsOf,
+    },
+    /// 担当課から戻った様式の回答を、台帳の写し（新しいファイル）に取り込む
+    Collect {
+        #[command(flatten)]
+        register: Register,
+        /// 回答の様式（kyotei forms で作り、担当課が記入したもの。複数指定可）
+        #[arg(value_name = "回答", required = true)]
+        replies: Vec<PathBuf>,
+        /// 回答を取り込んだ台帳の保存先（新しいファイル。既にあるファイルや台帳には書きません）
+        #[arg(short, long, value_name = "ファイル")]
+        out: PathBuf,
+        /// 適用できる回答と競合を表示するだけで、ファイルは作らない
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        as_of: AsOf,
+    },
 }
 
 fn parse_kind(s: &str) -> Result<DocKind, String> {

@@ -77,6 +77,9 @@ pub enum Error {
         path: PathBuf,
         error: std::io::Error,
     },
+    /// A reply of `kyotei collect` could not be read as a filled form (exit status 2).
+    #[error("回答を読み込めません: {}: {reason}", .path.display())]
+    Reply { path: PathBuf, reason: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -274,6 +274,41 @@ fn run(cli: args::Cli) -> Result<ExitCode, Error> {
             &open_data,
             force.force,
         )?),
+        Command::Forms {
+            register,
+            out,
+            agreements,
+            as_of,
+        } => {
+            let opts = run::forms::Options {
+                out: out.out,
+                agreements: agreements.agreement,
+                as_of: as_of.as_of.unwrap_or_else(today),
+            };
+            stop_cleanly_on_ctrl_c(Stop::Interrupt);
+            let writer = console::writer("kyotei forms", &|| now().label());
+            print(&cmd::forms(&register.register, &profile, &opts, &writer)?)
+        }
+        Command::Collect {
+            register,
+            replies,
+            out,
+            dry_run,
+            as_of,
+        } => {
+            let opts = run::collect::Options {
+                out,
+                dry_run,
+                as_of: as_of.as_of.unwrap_or_else(today),
+            };
+            stop_cleanly_on_ctrl_c(Stop::Interrupt);
+            print(&cmd::collect(
+                &register.register,
+                &replies,
+                &profile,
+                &opts,
+            )?)
+        }
     };
     Ok(code)
 }

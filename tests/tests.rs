@@ -7,6 +7,7 @@ mod common;
 
 mod browser;
 mod cli;
+mod collect;
 mod compare;
 mod docs;
 mod docx;

@@ -72,6 +72,10 @@ pub const ASSETS: &[(&str, &[u8])] = &[
         include_bytes!("../../templates/serve/message.html"),
     ),
     (
+        "templates/serve/collect.html",
+        include_bytes!("../../templates/serve/collect.html"),
+    ),
+    (
         "templates/serve/style.css",
         include_bytes!("../../templates/serve/style.css"),
     ),

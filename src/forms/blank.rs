@@ -118,7 +118,7 @@ fn col_of(sheet_name: &str, header: &str) -> u16 {
 
 /// The column of the blank workbook, as the column table ([`sheet::SHEETS`]) describes it:
 /// width, format, dropdown, note and header colour.
-fn column(profile: &Profile, sheet_name: &str, c: &sheet::Column) -> Column {
+pub(super) fn column(profile: &Profile, sheet_name: &str, c: &sheet::Column) -> Column {
     let kind = match c.kind {
         sheet::Kind::Text => Kind::Text,
         sheet::Kind::Date => Kind::Date,

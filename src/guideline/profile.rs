@@ -184,6 +184,10 @@ impl Profile {
 
     /// The 0-based index of a field name (matched as a key), if it is one of the fields.
     pub fn field_index(&self, name: &str) -> Option<usize> {
+        // Most cells hold the name exactly as the dropdown offered it: no NFKC needed.
+        if let Some(i) = self.fields.iter().position(|f| f == name) {
+            return Some(i);
+        }
         let k = crate::text::key(name);
         self.fields.iter().position(|f| crate::text::key(f) == k)
     }

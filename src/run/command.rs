@@ -738,3 +738,68 @@ pub fn compare(
         out: opts.out.clone(),
     })
 }
+
+// ---------------------------------------------------------------------------------------
+// `kyotei forms` and `kyotei collect` (issue #23).
+
+/// What `kyotei forms` wrote.
+pub struct Issued {
+    pub summary: super::forms::Summary,
+    pub out: PathBuf,
+}
+
+impl fmt::Display for Issued {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_files(f, &self.out, &self.summary.files)?;
+        for (kind, dept, n) in &self.summary.issued {
+            let what = match kind {
+                crate::forms::FormKind::Survey => "提案",
+                crate::forms::FormKind::Results => "協定",
+            };
+            writeln!(f, "{}  {dept}（{what} {n} 件）", kind.label())?;
+        }
+        if self.summary.issued.is_empty() {
+            writeln!(
+                f,
+                "様式を作る対象がありません（締結前の協定の提案も、有効な協定の担当課もありません）"
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Report for Issued {}
+
+/// `kyotei forms`: the departments' forms of the register, into the output folder.
+pub fn forms(
+    register: &Path,
+    profile: &Profile,
+    opts: &super::forms::Options,
+    writer: &Writer<'_>,
+) -> Result<Issued> {
+    let input = read(register, profile)?;
+    super::select_positions(&input.register, &opts.agreements)?;
+    let _lock = writer
+        .lock(&opts.out)
+        .map_err(|e| e.during("様式を作成できませんでした"))?;
+    let summary = super::forms::forms(&input, profile, opts)
+        .map_err(|e| e.during("様式を作成できませんでした"))?;
+    Ok(Issued {
+        summary,
+        out: opts.out.clone(),
+    })
+}
+
+/// `kyotei collect`: the replies applied to a copy of the register.
+pub fn collect(
+    register: &Path,
+    replies: &[PathBuf],
+    profile: &Profile,
+    opts: &super::collect::Options,
+) -> Result<super::collect::Collected> {
+    let files = replies
+        .iter()
+        .map(|p| super::collect::ReplyFile::read(p))
+        .collect::<Result<Vec<_>>>()?;
+    super::collect::collect(register, &files, profile, opts)
+}

@@ -8,15 +8,19 @@
 //! - [`files`]: the single-file commands (`init`, `report`, `export`, `schedule --ics`).
 //! - [`glyphs`]: characters no font can show, for `check` and `render` alike.
 //! - [`watch`]: following the register as it is saved (`render --watch`).
+//! - [`forms`] and [`collect`]: the departments' forms out, their replies into a copy of the
+//!   register.
 //!
 //! Every command reads the register through [`read`], selects agreements with [`select`]
 //! and, where it writes documents, lays them out with [`Engine::plan`].
 
 pub mod check;
+pub mod collect;
 pub mod command;
 pub mod compare;
 pub mod diff;
 pub mod files;
+pub mod forms;
 pub mod glyphs;
 pub mod render;
 pub mod verdict;

@@ -47,7 +47,7 @@ pub fn disposition(name: &str, inline: bool) -> String {
 }
 
 /// A file to download (or show, with `inline`).
-fn download(name: &str, bytes: Vec<u8>, inline: bool) -> Response {
+pub(super) fn download(name: &str, bytes: Vec<u8>, inline: bool) -> Response {
     let mut r = (
         StatusCode::OK,
         [(header::CONTENT_TYPE, media_type(name))],

@@ -18,6 +18,7 @@ const PAGES: &[&str] = &[
     "check.html",
     "compare.html",
     "message.html",
+    "collect.html",
 ];
 
 /// The loaded page templates.

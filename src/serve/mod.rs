@@ -15,6 +15,7 @@
 //!
 //! Like every other command, it reads no clock of its own: the CLI hands it one ([`Clock`]).
 
+pub mod collect;
 pub mod files;
 pub mod guard;
 pub mod html;
@@ -178,6 +179,12 @@ pub fn router(app: Arc<state::App>) -> Router {
             "/check",
             get(pages::check_form)
                 .post(pages::check_upload)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/collect",
+            get(collect::form)
+                .post(collect::upload)
                 .layer(DefaultBodyLimit::disable()),
         )
         .route("/files/{*path}", get(files::document))

@@ -58,7 +58,7 @@ pub fn file_href(rel: &str) -> String {
 
 /// What every page has: the city, the navigation, the reading and the job.
 #[derive(Serialize)]
-struct Base {
+pub(super) struct Base {
     title: String,
     nav: &'static str,
     city: String,
@@ -80,7 +80,13 @@ struct ErrorView {
     findings: Vec<FindingView>,
 }
 
-fn base(app: &App, snap: &Snapshot, title: String, nav: &'static str, live: bool) -> Base {
+pub(super) fn base(
+    app: &App,
+    snap: &Snapshot,
+    title: String,
+    nav: &'static str,
+    live: bool,
+) -> Base {
     let pulse = app.pulse.borrow().clone();
     Base {
         title,
@@ -671,43 +677,39 @@ pub async fn check_form(State(app): State<Arc<App>>) -> Response {
 
 /// Uploads read and checked at the same time, at most: each holds up to the reader's limit
 /// (50 MB) in memory, so a burst of uploads cannot take the server's memory.
-static UPLOADS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+pub(super) static UPLOADS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 /// How long an upload waits for its turn before the page says 「混み合っています」 (503).
 const UPLOAD_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Room for the form's framing around the file (boundaries, headers).
-const FORM_OVERHEAD: u64 = 64 * 1024;
+pub(super) const FORM_OVERHEAD: u64 = 64 * 1024;
 
 /// How much of a refused upload is read (and thrown away) so the client, still sending, reads
 /// the answer instead of a reset connection; a client that sends more is cut off.
 const DRAIN_MAX: u64 = 512 * 1024 * 1024;
 const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// 確認: checks an uploaded workbook from memory (never stored) and shows its findings.
-///
-/// Bounded: a body announced larger than the limit is refused at once (413); at most
-/// [`UPLOADS`] uploads are read at a time, the others wait [`UPLOAD_WAIT`] and are then
-/// refused (503, with `Retry-After`); the file is read chunk by chunk and refused (413) as
-/// soon as it passes the limit. A refused upload is read to its end and thrown away (bounded),
-/// so every request gets its answer. The route has no body limit of its own
-/// ([`super::router`]): this is it.
+/// 確認: checks an uploaded workbook from memory (never stored) and shows its findings. The
+/// upload is read by [`receive`], the one bounded reader of every upload.
 pub async fn check_upload(State(app): State<Arc<App>>, req: axum::extract::Request) -> Response {
     let snap = app.snapshot();
     let base = base(&app, &snap, "確認".into(), "check", false);
-    let (name, bytes, _turn) =
-        match receive(req, "register", "台帳（.xlsx）", "確認する台帳（.xlsx）").await {
-            Ok(r) => r,
-            Err(refused) => {
-                return refused.answer(check_result(
-                    &app,
-                    base,
-                    "",
-                    Err(refused.message.clone()),
-                    refused.status,
-                ));
-            }
-        };
+    let mut upload = match receive(req, "register", 1, "台帳（.xlsx）", "確認する台帳（.xlsx）")
+        .await
+    {
+        Ok(r) => r,
+        Err(refused) => {
+            return refused.answer(check_result(
+                &app,
+                base,
+                "",
+                Err(refused.message.clone()),
+                refused.status,
+            ));
+        }
+    };
+    let (name, bytes) = upload.files.remove(0);
     let label = match sanitize_component(&name) {
         n if n == "_" => "アップロードした台帳".to_string(),
         n => n,
@@ -775,9 +777,10 @@ pub async fn compare_upload(
             serde_json::json!({ "base": base, "id": agreement, "company": company, "back": agreement_href(&agreement), "action": format!("{}/compare", agreement_href(&agreement)), "name": name, "report": report, "upload_error": error, "limit": crate::input::xlsx::limit_label() }),
         )
     };
-    let (name, bytes, _turn) = match receive(
+    let mut upload = match receive(
         req,
         "returned",
+        1,
         "Word 文書（.docx）",
         "返ってきた Word 文書（.docx）",
     )
@@ -788,6 +791,7 @@ pub async fn compare_upload(
             return refused.answer(page(refused.status, "", Err(refused.message.clone())));
         }
     };
+    let (name, bytes) = upload.files.remove(0);
     let label = match sanitize_component(&name) {
         n if n == "_" => "アップロードした文書".to_string(),
         n => n,
@@ -864,14 +868,14 @@ pub async fn compare_upload(
 }
 
 /// An upload refused: the status and what to tell the user.
-struct Refused {
-    status: StatusCode,
-    message: String,
+pub(super) struct Refused {
+    pub status: StatusCode,
+    pub message: String,
 }
 
 impl Refused {
     /// The page of the refusal, with `Retry-After` when the server was busy.
-    fn answer(&self, mut page: Response) -> Response {
+    pub fn answer(&self, mut page: Response) -> Response {
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
             page.headers_mut()
                 .insert(header::RETRY_AFTER, header::HeaderValue::from_static("10"));
@@ -880,22 +884,35 @@ impl Refused {
     }
 }
 
-/// Receives the file of the form field `field` into memory (never stored): its name, bytes
-/// and the turn it holds while it is read and used. `what` names the file in the messages
+/// What a form with files sent, received into memory (never stored).
+pub(super) struct Upload {
+    /// The files of the file field, in order: the name as sent and the bytes (empty ones
+    /// left out).
+    pub files: Vec<(String, Vec<u8>)>,
+    /// The form's other (text) fields, each cut at 1 KB.
+    pub fields: Vec<(String, String)>,
+    /// The upload's turn, held while its files are read and used.
+    _turn: tokio::sync::SemaphorePermit<'static>,
+}
+
+/// Receives the files of the form field `field_name` (at most `max_files`, all together
+/// within the reader's limit) and the form's text fields. `what` names a file in the messages
 /// (`台帳（.xlsx）`), `choose` what to choose (`確認する台帳（.xlsx）`).
 ///
-/// Bounded: a body announced larger than the reader's limit is refused at once (413); at
-/// most [`UPLOADS`] uploads are read and used at a time, the others wait [`UPLOAD_WAIT`] and
-/// are then refused (503, with `Retry-After`); the file is read chunk by chunk and refused
-/// (413) as soon as it passes the limit. A refused upload is read to its end and thrown away
-/// (bounded), so every request gets its answer. The routes that take a file have no body
-/// limit of their own ([`super::router`]): this is it.
-async fn receive(
+/// The one bounded reader of every upload (the register checked, a returned DOCX compared,
+/// the departments' replies): a body announced larger than the limit is refused at once
+/// (413); at most [`UPLOADS`] uploads are read and used at a time, the others wait
+/// [`UPLOAD_WAIT`] and are then refused (503, with `Retry-After`); the files are read chunk by
+/// chunk and refused (413) as soon as they pass the limit together. A refused upload is read
+/// to its end and thrown away (bounded), so every request gets its answer. The routes that
+/// take files have no body limit of their own ([`super::router`]): this is it.
+pub(super) async fn receive(
     req: axum::extract::Request,
     field_name: &str,
+    max_files: usize,
     what: &str,
     choose: &str,
-) -> std::result::Result<(String, Vec<u8>, tokio::sync::SemaphorePermit<'static>), Refused> {
+) -> std::result::Result<Upload, Refused> {
     use axum::extract::FromRequest;
     let limit = crate::input::xlsx::Limits::default().max_file_bytes;
     let refuse = |status: StatusCode| Refused {
@@ -936,28 +953,40 @@ async fn receive(
         Ok(f) => f,
         Err(_) => return Err(refuse(StatusCode::BAD_REQUEST)),
     };
-    let mut upload: Option<(String, Vec<u8>)> = None;
-    let mut problem: Option<StatusCode> = None;
+    // A multipart error: too large stays 413, anything else is 400.
+    let status_of = |s: StatusCode| match s {
+        StatusCode::PAYLOAD_TOO_LARGE => s,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut total = 0u64;
+    let mut problem: Option<Refused> = None;
     'fields: loop {
         match form.next_field().await {
             Ok(Some(mut field)) if field.name() == Some(field_name) && problem.is_none() => {
                 let name = field.file_name().unwrap_or("").to_string();
-                // Reserved at once (pages are only resident once written): no copy on growth.
-                let capacity = declared.unwrap_or(limit).min(limit) as usize;
-                let mut bytes = Vec::with_capacity(capacity);
+                let mut bytes = Vec::new();
+                if files.is_empty() {
+                    // Reserved at once for the first file (pages are only resident once
+                    // written): no copy on growth.
+                    bytes.reserve(declared.unwrap_or(limit).min(limit) as usize);
+                }
                 loop {
                     match field.chunk().await {
-                        Ok(Some(chunk)) if (bytes.len() + chunk.len()) as u64 <= limit => {
+                        Ok(Some(chunk)) if total + chunk.len() as u64 <= limit => {
+                            total += chunk.len() as u64;
                             bytes.extend_from_slice(&chunk)
                         }
                         // Too large: let go of what was read, read the rest without keeping it.
                         Ok(Some(_)) => {
-                            problem = Some(StatusCode::PAYLOAD_TOO_LARGE);
+                            problem = Some(refuse(StatusCode::PAYLOAD_TOO_LARGE));
+                            files = Vec::new();
                             bytes = Vec::new();
                         }
                         Ok(None) => break,
                         Err(e) => {
-                            problem = Some(e.status());
+                            problem = Some(refuse(status_of(e.status())));
                             break 'fields;
                         }
                     }
@@ -966,29 +995,51 @@ async fn receive(
                         break;
                     }
                 }
-                if problem.is_none() {
-                    upload = Some((name, bytes));
+                if problem.is_none() && !bytes.is_empty() {
+                    if files.len() == max_files {
+                        problem = Some(Refused {
+                            status: StatusCode::PAYLOAD_TOO_LARGE,
+                            message: format!("一度に送れるファイルは {max_files} 件までです"),
+                        });
+                        files = Vec::new();
+                    } else {
+                        files.push((name, bytes));
+                    }
                 }
             }
-            // Another field (or a second file after a refused one): skipped unread.
+            // A small text field (a button's value).
+            Ok(Some(mut field)) if field.file_name().is_none() && problem.is_none() => {
+                let name = field.name().unwrap_or("").to_string();
+                let mut raw: Vec<u8> = Vec::new();
+                while raw.len() < 1024 {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) => raw.extend_from_slice(&chunk),
+                        _ => break,
+                    }
+                }
+                drain_field(&mut field).await;
+                let text = String::from_utf8_lossy(&raw);
+                fields.push((name, text[..text.floor_char_boundary(1024)].to_string()));
+            }
+            // Another field (or a file after a refused one): skipped unread.
             Ok(Some(_)) => continue,
             Ok(None) => break,
             Err(e) => {
-                problem = Some(e.status());
+                problem = Some(refuse(status_of(e.status())));
                 break;
             }
         }
     }
-    match (problem, upload) {
-        // Too large: 413; anything else that could not be read: 400.
-        (Some(status), _) => Err(refuse(match status {
-            StatusCode::PAYLOAD_TOO_LARGE => status,
-            _ => StatusCode::BAD_REQUEST,
-        })),
-        (None, Some((n, b))) if !b.is_empty() => Ok((n, b, turn)),
-        _ => Err(Refused {
+    match problem {
+        Some(p) => Err(p),
+        None if files.is_empty() => Err(Refused {
             status: StatusCode::BAD_REQUEST,
             message: format!("ファイルが選ばれていません。{choose}を選んでください"),
+        }),
+        None => Ok(Upload {
+            files,
+            fields,
+            _turn: turn,
         }),
     }
 }
@@ -1018,7 +1069,7 @@ async fn drain(mut body: axum::body::BodyDataStream) {
     }
 }
 
-fn upload_error(status: StatusCode, limit: u64, what: &str) -> String {
+pub(super) fn upload_error(status: StatusCode, limit: u64, what: &str) -> String {
     match status {
         StatusCode::PAYLOAD_TOO_LARGE => format!(
             "ファイルが大きすぎます（上限 {}）。{what}を選んでください",

@@ -70,6 +70,13 @@ pub struct SheetSpec {
     pub tab_color: Option<u32>,
     /// Print on a single page (cells and charts together) instead of one page wide.
     pub fit_to_page: bool,
+    /// Hidden in Excel (a form's provenance).
+    pub hidden: bool,
+    /// Protected without a password: only the [`Column::open`] columns' data cells can be
+    /// edited. It guards against slips, not against intent.
+    pub protect: bool,
+    /// A fill (RGB) for some data rows (0-based positions in `rows`), e.g. an example row.
+    pub row_fill: Option<(Vec<usize>, u32)>,
 }
 
 impl SheetSpec {
@@ -87,6 +94,9 @@ impl SheetSpec {
             landscape: true,
             tab_color: None,
             fit_to_page: false,
+            hidden: false,
+            protect: false,
+            row_fill: None,
         }
     }
 
@@ -127,6 +137,11 @@ pub struct Column {
     pub note: Option<String>,
     /// Header fill colour (RGB); `None` for the default light blue.
     pub header_color: Option<u32>,
+    /// On a protected sheet, the data cells of this column stay editable (unlocked).
+    pub open: bool,
+    /// Excel refuses a value that is not a whole number from 0 (on the input rows of an
+    /// `Integer` or `Yen` column), or not a date (a `Date` column).
+    pub checked: bool,
 }
 
 impl Column {
@@ -139,7 +154,21 @@ impl Column {
             list: None,
             note: None,
             header_color: None,
+            open: false,
+            checked: false,
         }
+    }
+
+    /// Editable on a protected sheet.
+    pub fn open(mut self) -> Column {
+        self.open = true;
+        self
+    }
+
+    /// Whole numbers (`Integer`, `Yen`) or dates (`Date`) only, as Excel checks them.
+    pub fn checked(mut self) -> Column {
+        self.checked = true;
+        self
     }
 
     /// A strict dropdown: any other value is refused.
@@ -362,6 +391,7 @@ fn body_format(col: &Column) -> Format {
             .set_indent(1),
         Kind::General => f,
     };
+    let f = if col.open { f.set_unlocked() } else { f };
     if col.wrap { f.set_text_wrap() } else { f }
 }
 
@@ -511,8 +541,19 @@ fn write_sheet(
     // Data cells; typed values in new rows follow the column format.
     for (r, row) in sheet.rows.iter().enumerate() {
         let r = r as u32 + 1;
+        let filled = sheet
+            .row_fill
+            .as_ref()
+            .filter(|(rows, _)| rows.contains(&(r as usize - 1)));
         for (c, col) in sheet.columns.iter().enumerate() {
-            let fmt = &bodies[c];
+            let fill;
+            let fmt = match filled {
+                Some((_, rgb)) => {
+                    fill = bodies[c].clone().set_background_color(*rgb);
+                    &fill
+                }
+                None => &bodies[c],
+            };
             let value = row.get(c).unwrap_or(&CellValue::Empty);
             write_cell(ws, r, c as u16, col.kind, value, fmt)?;
         }
@@ -534,11 +575,13 @@ fn write_sheet(
         }
     }
 
-    // Dropdowns on the input rows.
+    // Dropdowns and checks on the input rows.
     for (c, col) in sheet.columns.iter().enumerate() {
         if let Some(list) = &col.list {
             let dv = validation(list, lists)?;
             ws.add_data_validation(1, c as u16, last_input_row.max(1), c as u16, &dv)?;
+        } else if let Some(dv) = col.checked.then(|| check(col.kind)).flatten() {
+            ws.add_data_validation(1, c as u16, last_input_row.max(1), c as u16, &dv?)?;
         }
     }
 
@@ -649,6 +692,19 @@ fn write_sheet(
     if let Some(rgb) = sheet.tab_color {
         ws.set_tab_color(rgb);
     }
+    if sheet.protect {
+        // No password: a guard against slips. Filtering and widening columns stay allowed.
+        let options = rust_xlsxwriter::ProtectionOptions {
+            use_autofilter: true,
+            format_columns: true,
+            format_rows: true,
+            ..rust_xlsxwriter::ProtectionOptions::new()
+        };
+        ws.protect_with_options(&options);
+    }
+    if sheet.hidden {
+        ws.set_hidden(true);
+    }
     Ok(())
 }
 
@@ -741,6 +797,33 @@ fn excel_date(d: Date) -> Option<ExcelDateTime> {
         .ok()
         .filter(|y| (1900..=9999).contains(y))?;
     ExcelDateTime::from_ymd(y, d.month as u8, d.day as u8).ok()
+}
+
+/// The check of a [`Column::checked`] column: whole numbers from 0, or dates Excel knows.
+fn check(kind: Kind) -> Option<Result<DataValidation, XlsxError>> {
+    use rust_xlsxwriter::{DataValidationRule, ExcelDateTime as D};
+    let (dv, message) = match kind {
+        Kind::Integer | Kind::Yen => (
+            DataValidation::new().allow_whole_number(DataValidationRule::GreaterThanOrEqualTo(0)),
+            "0以上の整数を入力してください。",
+        ),
+        Kind::Date => {
+            let (from, to) = match (D::from_ymd(1900, 1, 1), D::from_ymd(9999, 12, 31)) {
+                (Ok(f), Ok(t)) => (f, t),
+                (Err(e), _) | (_, Err(e)) => return Some(Err(e)),
+            };
+            (
+                DataValidation::new().allow_date(DataValidationRule::Between(from, to)),
+                "日付（例: 2026/7/1）を入力してください。",
+            )
+        }
+        Kind::Text | Kind::General => return None,
+    };
+    Some(
+        dv.set_error_style(DataValidationErrorStyle::Stop)
+            .set_error_title("入力できない値です")
+            .and_then(|dv| dv.set_error_message(message)),
+    )
 }
 
 fn validation(
