@@ -4,10 +4,9 @@
 //! validation, note, width and sheet state); each conflict; openxml-audit on the forms and
 //! the result; LibreOffice recomputing a formula of the result.
 
-use crate::common::{SAMPLE, kyotei, root, stderr, temp, tool};
+use crate::common::{AS_OF, SAMPLE, kyotei, root, stderr, temp, tool};
 use std::path::{Path, PathBuf};
 
-const AS_OF: &str = "2026-11-25";
 const SURVEY: &str = "連携事業調査_産業部商工労働課.xlsx";
 const RESULTS: &str = "実績報告_教育部学校教育課.xlsx";
 
@@ -107,22 +106,13 @@ fn row(path: &Path, sheet: &str, r: u32) -> String {
 
 /// openxml-audit (every finding counted, as `ooxml` runs it) finds nothing.
 fn audit(path: &Path) {
-    assert_eq!(audit_count(path), 0, "{}", path.display());
+    let (n, findings) = crate::common::audit(path);
+    assert_eq!(n, 0, "{}: {findings}", path.display());
 }
 
 /// openxml-audit's error count (every finding counted, as `ooxml` runs it).
 fn audit_count(path: &Path) -> u64 {
-    let o = std::process::Command::new("openxml-audit")
-        .args(["-m", "0", "-o", "json"])
-        .arg(path)
-        .output()
-        .expect("openxml-audit is installed (bash .ci/run installs it)");
-    let text = String::from_utf8_lossy(&o.stdout).into_owned();
-    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let report = if json.is_array() { &json[0] } else { &json };
-    report["error_count"]
-        .as_u64()
-        .unwrap_or_else(|| panic!("{}: {text}", path.display()))
+    crate::common::audit(path).0
 }
 
 /// The fills of the department's replies used by most tests: a changed 評価 and コメント on
