@@ -156,6 +156,9 @@ pub enum Command {
         format: Printed,
         #[command(flatten)]
         fonts: Fonts,
+        /// render と同じテンプレートのフォルダ（条文シートの条・項を、そのテンプレートの書類で確かめます）
+        #[arg(long, value_name = "フォルダ")]
+        templates: Option<PathBuf>,
     },
     /// 申出書・連携事業提案書・協定書・申し合わせ事項・実績報告書を DOCX と PDF で作成する
     Render {

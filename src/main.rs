@@ -78,12 +78,14 @@ fn run(cli: args::Cli) -> Result<ExitCode, Error> {
             agreements,
             format,
             fonts,
+            templates,
         } => print(&cmd::check(
             &register.register,
             &profile,
             as_of.as_of.unwrap_or_else(today),
             &agreements.agreement,
             &fonts.font_dir,
+            templates.as_deref(),
             format.into(),
         )?),
         Command::Render {

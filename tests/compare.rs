@@ -199,6 +199,12 @@ fn a_returned_agreement_says_each_change_where_it_belongs_and_agreed_wording_sta
     let pdf = std::fs::read(dir.join("出力/R8-001/新旧対照表_協定書_返送.pdf")).unwrap();
     let pdf = crate::common::pdf_text(&pdf, None);
     assert!(squash(&pdf).contains("この限りでない"), "{pdf}");
+    // Its columns say which is which: the returned file on the left, the issued one right.
+    assert!(
+        squash(&pdf).contains("返ってきた文書発行した文書")
+            && squash(&pdf).contains("傍線部分は発行した文書から変わった部分"),
+        "{pdf}"
+    );
 
     // Staff copy the value and the wording the report gives into the register.
     let (_, report) = compare(&dir, &[lo.to_str().unwrap(), "台帳.xlsx"]);
@@ -636,6 +642,38 @@ fn agreed_wording_is_checked_against_the_places_the_documents_have() {
     );
     let rule: Vec<&Value> = findings.iter().filter(|f| f["rule"] == "雛形").collect();
     assert_eq!(rule.len(), 3, "{rule:#?}");
+    // With the templates render uses: a memorandum template without a second paragraph in
+    // section 3 makes that row an error too.
+    let custom = dir.join("テンプレート");
+    std::fs::create_dir_all(&custom).unwrap();
+    let memo = std::fs::read_to_string(root().join("templates/memorandum.j2")).unwrap();
+    let short: String = memo
+        .lines()
+        .filter(|l| !l.contains("また、本申し合わせ事項以外の連携事業"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(short, memo);
+    std::fs::write(custom.join("memorandum.j2"), short).unwrap();
+    let o = kyotei(
+        &[
+            "check",
+            "条文.xlsx",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+            "--templates",
+            "テンプレート",
+        ],
+        &dir,
+    );
+    let findings: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["cell"] == "条文!C2" && f["severity"] == "error"),
+        "{findings:#?}"
+    );
     // render refuses what check reports: R8-001's final is not made; its draft prints the
     // agreed wording of the memorandum.
     let o = kyotei(

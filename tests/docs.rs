@@ -855,6 +855,7 @@ fn comparison_stub_underlines_changes() {
         &Profile::isesaki().settings(),
         "第3条",
         &rows,
+        false,
         &Options { draft: false },
     )
     .unwrap();

@@ -433,6 +433,7 @@ pub fn comparison(
     settings: &Settings,
     heading: &str,
     rows: &[(Inline, Inline)],
+    returned: bool,
     opts: &Options,
 ) -> Result<Document> {
     let side = |inline: &Inline| -> Vec<Value> {
@@ -445,7 +446,7 @@ pub fn comparison(
         .iter()
         .map(|(new, old)| json!({"new": side(new), "old": side(old)}))
         .collect();
-    let ctx = json!({"draft": opts.draft, "heading": heading, "rows": rows});
+    let ctx = json!({"draft": opts.draft, "heading": heading, "rows": rows, "returned": returned});
     let mut doc = t.render("comparison", DocKind::Comparison, &ctx)?;
     doc.author = settings.city_name.clone();
     doc.draft = opts.draft;

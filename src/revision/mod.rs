@@ -970,7 +970,40 @@ pub fn comparison_document(
         document_name(kind, &reg.settings.city_name, &a.company.value),
         DocKind::Comparison.file_stem()
     );
-    build::comparison(t, &reg.settings, &heading, &rows, &DocOptions { draft })
+    build::comparison(
+        t,
+        &reg.settings,
+        &heading,
+        &rows,
+        false,
+        &DocOptions { draft },
+    )
+}
+
+/// The 新旧対照表 of a document returned by the company (`new`, left) against the one kyotei
+/// issued (`old`, right): its headings say so (`kyotei compare -o`).
+pub fn returned_comparison_document(
+    t: &Templates,
+    reg: &Register,
+    a: &Agreement,
+    kind: DocKind,
+    issued: &Document,
+    returned: &Document,
+) -> Result<Document> {
+    let rows = compare(issued, returned);
+    let heading = format!(
+        "{} {}",
+        document_name(kind, &reg.settings.city_name, &a.company.value),
+        DocKind::Comparison.file_stem()
+    );
+    build::comparison(
+        t,
+        &reg.settings,
+        &heading,
+        &rows,
+        true,
+        &DocOptions { draft: false },
+    )
 }
 
 /// A tracked document as a final (not draft) render makes it.

@@ -197,14 +197,15 @@ pub fn check(
     as_of: Date,
     only: &[String],
     font_dirs: &[PathBuf],
+    templates: Option<&Path>,
     style: Style,
 ) -> Result<Checked> {
     let input = read(register, profile)?;
     let fonts = crate::writer::pdf::Coverage::new(font_dirs)?;
-    // The built-in templates: `check` reads no `--templates` folder (the places of `条文` are
-    // those of the guideline's model documents).
+    // The templates `render` would use (built in, or `--templates`): the places `条文` may
+    // name are those of the documents they make.
     let templates =
-        crate::document::markup::Templates::new(&crate::document::assets::Assets::new(None))?;
+        crate::document::markup::Templates::new(&crate::document::assets::Assets::new(templates))?;
     let verdict = Verdict::new(&input, profile, as_of, &|c| fonts.covers(c), &templates);
     Ok(Checked {
         findings: super::check::check(&input.register, &verdict, only)?,

@@ -398,7 +398,7 @@ pub fn compare(
     if opts.write && !out.same() {
         let old_doc = paragraphs_doc(kind, &old_text);
         let new_doc = paragraphs_doc(kind, &new_text);
-        let doc = revision::comparison_document(t, reg, a, kind, &old_doc, &new_doc, false)?;
+        let doc = revision::returned_comparison_document(t, reg, a, kind, &old_doc, &new_doc)?;
         let name = output::sanitize_component(&format!(
             "{}_{}_返送",
             DocKind::Comparison.file_stem(),
