@@ -192,7 +192,42 @@ pub fn read_bytes(bytes: &[u8], limits: &Limits) -> std::result::Result<Returned
             out.identifier = element_text(&xml, b"identifier").unwrap_or_default();
         }
     }
+    clean(&mut out);
     Ok(out)
+}
+
+/// Every text of the file as the register's cells are read ([`crate::text::clean`]): NFC, no
+/// control characters (a file could carry terminal escapes into the report) and no invisible
+/// format characters; tabs become spaces, line breaks stay.
+fn clean(r: &mut Returned) {
+    let c = |s: &mut String| *s = crate::text::clean(&s.replace('\t', " ")).0;
+    r.paragraphs.iter_mut().for_each(c);
+    for ch in &mut r.changes {
+        c(&mut ch.text);
+        c(&mut ch.author);
+        if let Some(d) = &mut ch.date {
+            c(d);
+        }
+    }
+    for cm in &mut r.comments {
+        c(&mut cm.text);
+        c(&mut cm.anchor);
+        c(&mut cm.author);
+        if let Some(d) = &mut cm.date {
+            c(d);
+        }
+    }
+    r.properties = std::mem::take(&mut r.properties)
+        .into_iter()
+        .map(|(mut k, mut v)| {
+            c(&mut k);
+            c(&mut v);
+            (k, v)
+        })
+        .collect();
+    if let Some(id) = &mut r.identifier {
+        c(id);
+    }
 }
 
 fn not_word() -> String {
@@ -826,6 +861,15 @@ mod tests {
             texts.get("7"),
             Some(&("Author".to_string(), None, "要確認\n二行目".to_string()))
         );
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_report() {
+        let mut r = read(
+            r#"<w:p><w:r><w:t>A&#x1B;[31mB&#x7;</w:t><w:tab/><w:t>C&#x200B;D</w:t></w:r></w:p>"#,
+        );
+        clean(&mut r);
+        assert_eq!(r.paragraphs, vec!["A[31mB CD"]);
     }
 
     #[test]
