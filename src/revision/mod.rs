@@ -964,6 +964,33 @@ pub fn comparison_document(
     new: &Document,
     draft: bool,
 ) -> Result<Document> {
+    comparison_of(t, reg, a, kind, old, new, false, draft)
+}
+
+/// The 新旧対照表 of a document returned by the company (`returned`, left) against the one
+/// kyotei issued (`issued`, right): its headings say so (`kyotei compare -o`).
+pub fn returned_comparison_document(
+    t: &Templates,
+    reg: &Register,
+    a: &Agreement,
+    kind: DocKind,
+    issued: &Document,
+    returned: &Document,
+) -> Result<Document> {
+    comparison_of(t, reg, a, kind, issued, returned, true, false)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn comparison_of(
+    t: &Templates,
+    reg: &Register,
+    a: &Agreement,
+    kind: DocKind,
+    old: &Document,
+    new: &Document,
+    returned: bool,
+    draft: bool,
+) -> Result<Document> {
     let rows = compare(old, new);
     let heading = format!(
         "{} {}",
@@ -975,34 +1002,8 @@ pub fn comparison_document(
         &reg.settings,
         &heading,
         &rows,
-        false,
+        returned,
         &DocOptions { draft },
-    )
-}
-
-/// The 新旧対照表 of a document returned by the company (`new`, left) against the one kyotei
-/// issued (`old`, right): its headings say so (`kyotei compare -o`).
-pub fn returned_comparison_document(
-    t: &Templates,
-    reg: &Register,
-    a: &Agreement,
-    kind: DocKind,
-    issued: &Document,
-    returned: &Document,
-) -> Result<Document> {
-    let rows = compare(issued, returned);
-    let heading = format!(
-        "{} {}",
-        document_name(kind, &reg.settings.city_name, &a.company.value),
-        DocKind::Comparison.file_stem()
-    );
-    build::comparison(
-        t,
-        &reg.settings,
-        &heading,
-        &rows,
-        true,
-        &DocOptions { draft: false },
     )
 }
 

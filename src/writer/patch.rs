@@ -670,19 +670,9 @@ fn grow_name(formula: &str, sheet: &str, old_last: u32, last: u32) -> String {
 // ---------------------------------------------------------------------------------------
 // The worksheet.
 
-/// XML text escaping.
+/// XML escaping of text and attribute values (quick-xml's: `& < > " '`).
 fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
+    quick_xml::escape::escape(s).into_owned()
 }
 
 /// Text as an OOXML string value: a literal `_xHHHH_` has its `_` escaped (`_x005F_`), a
