@@ -571,44 +571,19 @@ fn a_register_with_a_table_formulas_a_note_a_hidden_sheet_and_a_memo_column_keep
     assert_eq!(audit_count(&new), audit_count(&reg));
     // LibreOffice, told to recalculate on load, computes the formulas again: the first
     // sheet's formula shows the new 評価.
-    let user = dir.join("recalc/user");
+    let user = dir.join("lo-profile/user");
     std::fs::create_dir_all(&user).unwrap();
     std::fs::write(user.join("registrymodifications.xcu"), RECALC).unwrap();
-    let recalc = format!("-env:UserInstallation=file://{}/recalc", dir.display());
-    let csv = dir.join("csv");
-    std::fs::create_dir_all(&csv).unwrap();
-    tool(
-        "soffice",
-        &[
-            "--headless",
-            &recalc,
-            "--convert-to",
-            "csv:Text - txt - csv (StarCalc):44,34,76",
-            "--outdir",
-            csv.to_str().unwrap(),
-            new.to_str().unwrap(),
-        ],
-        None,
+    let csv = crate::common::soffice(
+        &dir,
+        "csv:Text - txt - csv (StarCalc):44,34,76",
+        &dir.join("csv"),
+        &[&new, &reg],
     );
-    let text = std::fs::read_to_string(csv.join("new.csv")).unwrap();
+    let text = std::fs::read_to_string(&csv[0]).unwrap();
     let first = text.lines().next().unwrap_or("");
     assert!(first.ends_with(",△"), "{first}");
-    let old_csv = dir.join("old-csv");
-    std::fs::create_dir_all(&old_csv).unwrap();
-    tool(
-        "soffice",
-        &[
-            "--headless",
-            &recalc,
-            "--convert-to",
-            "csv:Text - txt - csv (StarCalc):44,34,76",
-            "--outdir",
-            old_csv.to_str().unwrap(),
-            reg.to_str().unwrap(),
-        ],
-        None,
-    );
-    let old = std::fs::read_to_string(old_csv.join("raw.csv")).unwrap();
+    let old = std::fs::read_to_string(&csv[1]).unwrap();
     assert!(old.lines().next().unwrap_or("").ends_with(",×"), "{old}");
 }
 

@@ -184,20 +184,20 @@ pub fn agreement(
     profile: &Profile,
     opts: &Options,
 ) -> Result<Document> {
-    let mut ctx = base(reg, agreement, profile, opts);
-    agreement_context(&mut ctx, reg, agreement, profile);
-    let mut doc = render(t, "agreement", DocKind::Agreement, ctx, reg, opts)?;
+    let mut doc = agreement_raw(t, reg, agreement, profile, opts)?;
     clauses::apply(&mut doc, &agreed(reg, agreement, ClauseDoc::協定書));
     Ok(doc)
 }
 
-/// The 協定書's own context.
-fn agreement_context(
-    ctx: &mut Map<String, Value>,
+/// The 協定書 with the model text throughout.
+fn agreement_raw(
+    t: &Templates,
     reg: &Register,
     agreement: &Agreement,
     profile: &Profile,
-) {
+    opts: &Options,
+) -> Result<Document> {
+    let mut ctx = base(reg, agreement, profile, opts);
     // An item prints the 協定書表記 or the guideline's wording of its field; either way a
     // change to it is typed into the 協定書表記 cell.
     let items: Vec<Value> = field_rows(reg, agreement, profile)
@@ -214,6 +214,7 @@ fn agreement_context(
     ctx.insert("ends_on".into(), date(&agreement.ends_on));
     ctx.insert("signed_on".into(), date(&agreement.signed_on));
     ctx.insert("seal".into(), agreement.seal.label().into());
+    render(t, "agreement", DocKind::Agreement, ctx, reg, opts)
 }
 
 /// The `条文` rows of an agreement for one document, in sheet order.
@@ -239,11 +240,7 @@ pub fn clause_findings(t: &Templates, reg: &Register, profile: &Profile) -> Vec<
             }
             let opts = Options { draft: false };
             let raw = match kind {
-                ClauseDoc::協定書 => {
-                    let mut ctx = base(reg, a, profile, &opts);
-                    agreement_context(&mut ctx, reg, a, profile);
-                    render(t, "agreement", DocKind::Agreement, ctx, reg, &opts)
-                }
+                ClauseDoc::協定書 => agreement_raw(t, reg, a, profile, &opts),
                 ClauseDoc::申し合わせ事項 => memorandum_raw(t, reg, a, profile, &opts),
             };
             let Ok(mut doc) = raw else { continue };

@@ -586,8 +586,8 @@ fn body(xml: &[u8]) -> std::result::Result<Returned, String> {
     let mut ppr = 0usize;
     let mut ppr_rpr = false;
     let mut trpr = false;
-    // Which change elements are open, to pop on their end.
-    let mut change_stack: Vec<(bool, bool)> = Vec::new();
+    // Whether each open change element is a deletion, to undo on its end.
+    let mut change_stack: Vec<bool> = Vec::new();
     loop {
         let (ns, ev) = r.read_resolved_event().map_err(xml_error)?;
         let is_w =
@@ -692,7 +692,7 @@ fn body(xml: &[u8]) -> std::result::Result<Returned, String> {
                         } else {
                             b.inserted += 1;
                         }
-                        change_stack.push((deletion, true));
+                        change_stack.push(deletion);
                     }
                     b"fldChar" => {
                         match attr(&e, b"fldCharType").as_deref() {
@@ -757,7 +757,7 @@ fn body(xml: &[u8]) -> std::result::Result<Returned, String> {
                     b"t" | b"delText" => b.in_text = false,
                     b"tr" if b.rows.pop() == Some(true) => b.deleted -= 1,
                     b"ins" | b"moveTo" | b"del" | b"moveFrom" => {
-                        if let Some((deletion, _)) = change_stack.pop() {
+                        if let Some(deletion) = change_stack.pop() {
                             if deletion {
                                 b.deleted -= 1;
                             } else {

@@ -717,7 +717,7 @@ pub fn compare(
     style: Style,
     writer: &Writer<'_>,
 ) -> Result<Compared> {
-    let doc = super::compare::read_returned(returned)?;
+    let doc = crate::input::docx::read(returned)?;
     let input = read(register, profile)?;
     let engine = Engine::new(engine)?;
     let file = returned

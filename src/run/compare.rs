@@ -773,8 +773,3 @@ fn merge_register(diffs: Vec<Difference>) -> Vec<Difference> {
     }
     out
 }
-
-/// Reads the returned file (exit status 2 when it cannot be read).
-pub fn read_returned(path: &Path) -> Result<Returned> {
-    crate::input::docx::read(path)
-}
